@@ -1,0 +1,1076 @@
+"""One traversal of a parsed module that records raw material, then resolution into facts.
+
+The traversal records what later resolution needs and cannot get from LibCST's
+scope metadata: the value bound to each assigned name, attributes assigned on
+``self`` per class, dict mutations (``params["k"] = v``, ``params.update(...)``),
+``# noqa`` comments, and the candidate nodes (calls, attributes, assignments to
+``openai.*``). Resolution then works over those records and the metadata maps
+(scope, qualified names, positions), which are resolved once per module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    BaseAssignment,
+    CodeRange,
+    ImportAssignment,
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedName,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    Scope,
+    ScopeProvider,
+)
+
+from libcst.metadata.base_provider import LazyValue
+
+from llmbase_migrate.analysis import names
+from llmbase_migrate.analysis.facts import (
+    Arguments,
+    ChatCall,
+    ClientKind,
+    ClientSetup,
+    EndpointUse,
+    Field,
+    FieldOrigin,
+    HeaderSecret,
+    LegacyCall,
+    ModuleAssignment,
+    ModuleFacts,
+    OptionSite,
+    Receiver,
+    Span,
+    Value,
+    ValueKind,
+)
+
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*))?", re.I)
+_MAX_DEPTH = 24
+
+
+def collect_facts(module: cst.Module) -> ModuleFacts:
+    """Gather the facts of a parsed module (one metadata resolution, one traversal)."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    metadata = wrapper.resolve_many([PositionProvider, ScopeProvider, QualifiedNameProvider])
+    recorder = _Recorder()
+    wrapper.module.visit(recorder)
+    resolver = _Resolver(
+        recorder,
+        positions=metadata[PositionProvider],  # type: ignore[arg-type]
+        scopes=metadata[ScopeProvider],  # type: ignore[arg-type]
+        qualified_names=metadata[QualifiedNameProvider],  # type: ignore[arg-type]
+    )
+    return resolver.facts()
+
+
+# --------------------------------------------------------------------------- recording
+
+
+@dataclass(slots=True, eq=False)
+class _ClassInfo:
+    node: cst.ClassDef
+    base_names: tuple[str, ...]
+    # attribute -> expressions assigned to it (class body or self.<attr> in methods)
+    attributes: dict[str, list[cst.BaseExpression]]
+
+
+@dataclass(frozen=True, slots=True)
+class _DictEntry:
+    key: str
+    key_node: cst.CSTNode
+    value: cst.BaseExpression
+
+
+class _Recorder(cst.CSTVisitor):
+    """Records, in one pass, what resolution needs. Knows nothing about rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bindings: dict[cst.Name, cst.BaseExpression] = {}
+        self.classes: dict[cst.ClassDef, _ClassInfo] = {}
+        self.classes_by_name: dict[str, list[_ClassInfo]] = defaultdict(list)
+        # the first parameter of a method -> the class it belongs to
+        self.self_params: dict[cst.Param, _ClassInfo] = {}
+        # (name node of the mutated dict, entries added to it)
+        self.dict_mutations: list[tuple[cst.Name, _DictEntry | None]] = []
+        self.calls: list[cst.Call] = []
+        self.resource_attributes: list[cst.Attribute] = []
+        self.attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = []
+        self.noqa: dict[int, frozenset[str]] = {}
+        self.comment_nodes: list[cst.Comment] = []
+        self.imports_openai = False
+        # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
+        self._context: list[_ClassInfo | cst.FunctionDef] = []
+
+    # -- scopes we track ourselves: classes and their methods' first parameter
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = tuple(
+            _dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None
+        )
+        info = _ClassInfo(node, bases, defaultdict(list))
+        self.classes[node] = info
+        self.classes_by_name[node.name.value].append(info)
+        self._context.append(info)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._context.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        owner = self._context[-1] if self._context else None
+        if (
+            isinstance(owner, _ClassInfo)
+            and _contains(owner.node, node)
+            and not _is_staticmethod(node)
+        ):
+            params = node.params.posonly_params or node.params.params
+            if params:
+                self.self_params[params[0]] = owner
+        self._context.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._context.pop()
+
+    def _enclosing_self(self) -> tuple[str, _ClassInfo] | None:
+        """The ``self`` name and class of the innermost enclosing method, if any."""
+        for frame in reversed(self._context):
+            if isinstance(frame, cst.FunctionDef):
+                params = frame.params.posonly_params or frame.params.params
+                if params and params[0] in self.self_params:
+                    return params[0].name.value, self.self_params[params[0]]
+            else:
+                return None
+        return None
+
+    # -- bindings
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target, node.value, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bindings[node.target] = node.value
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.bindings[node.asname.name] = node.item
+
+    def _bind_target(
+        self, target: cst.BaseExpression, value: cst.BaseExpression, assign: cst.Assign | None
+    ) -> None:
+        if isinstance(target, cst.Name):
+            self.bindings[target] = value
+            if self._context and isinstance(self._context[-1], _ClassInfo):
+                self._context[-1].attributes[target.value].append(value)
+        elif isinstance(target, cst.Attribute):
+            enclosing = self._enclosing_self()
+            if (
+                enclosing is not None
+                and isinstance(target.value, cst.Name)
+                and target.value.value == enclosing[0]
+            ):
+                enclosing[1].attributes[target.attr.value].append(value)
+            if assign is not None:
+                self.attribute_assignments.append((assign, target))
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            key = _subscript_string_key(target)
+            if key is not None:
+                self.dict_mutations.append((target.value, _DictEntry(key[0], key[1], value)))
+            else:
+                self.dict_mutations.append((target.value, None))
+
+    # -- candidates
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in ("update", "setdefault")
+        ):
+            self._record_update(func.value, func.attr.value, node)
+
+    def _record_update(self, target: cst.Name, method: str, call: cst.Call) -> None:
+        if method == "setdefault":
+            if call.args and (key := _string_literal(call.args[0].value)) is not None:
+                value = call.args[1].value if len(call.args) > 1 else cst.Name("None")
+                self.dict_mutations.append(
+                    (target, _DictEntry(key, call.args[0].value, value))
+                )
+            return
+        for arg in call.args:
+            if arg.keyword is not None:
+                self.dict_mutations.append(
+                    (target, _DictEntry(arg.keyword.value, arg.keyword, arg.value))
+                )
+            elif isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if isinstance(element, cst.DictElement) and (
+                        key := _string_literal(element.key)
+                    ) is not None:
+                        self.dict_mutations.append(
+                            (target, _DictEntry(key, element.key, element.value))
+                        )
+                    else:
+                        self.dict_mutations.append((target, None))
+            else:
+                self.dict_mutations.append((target, None))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in names.UNSUPPORTED_RESOURCE_NAMES:
+            self.resource_attributes.append(node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if _dotted_name(alias.name) in (None, ""):
+                continue
+            dotted = _dotted_name(alias.name) or ""
+            if dotted == names.OPENAI_PACKAGE or dotted.startswith("openai."):
+                self.imports_openai = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            return
+        dotted = _dotted_name(node.module) or ""
+        if dotted == names.OPENAI_PACKAGE or dotted.startswith("openai."):
+            self.imports_openai = True
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        if "noqa" in node.value.lower():
+            self.comment_nodes.append(node)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """What an expression denotes on the SDK side.
+
+    ``kind``: "client" (an OpenAI client or something reached from it), "module"
+    (the ``openai`` package), "other" (another SDK), "unresolved", or "class"
+    (``self``/a class, resolved through recorded attributes).
+    """
+
+    kind: str
+    path: tuple[str, ...] = ()
+    client_kind: ClientKind | None = None
+    class_info: _ClassInfo | None = None
+
+
+_UNRESOLVED = _Ref("unresolved")
+_OTHER = _Ref("other")
+
+
+@dataclass(frozen=True, slots=True)
+class _DictValue:
+    entries: tuple[_DictEntry, ...]
+    complete: bool
+
+
+class _Resolver:
+    def __init__(
+        self,
+        recorder: _Recorder,
+        *,
+        positions: Mapping[cst.CSTNode, CodeRange],
+        scopes: Mapping[cst.CSTNode, Scope | None],
+        qualified_names: Mapping[cst.CSTNode, object],
+    ) -> None:
+        self.recorder = recorder
+        self.positions = positions
+        self.scopes = scopes
+        self._qualified_names = qualified_names
+        self._refs: dict[cst.CSTNode, _Ref] = {}
+        self._in_progress: set[cst.CSTNode] = set()
+        self._mutations = self._index_mutations()
+
+    def qualified(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        """Qualified names of a node; LibCST computes some of them lazily."""
+        value = self._qualified_names.get(node, ())
+        if isinstance(value, LazyValue):
+            value = value()
+        return value  # type: ignore[return-value]
+
+    # -- entry point
+    def facts(self) -> ModuleFacts:
+        clients: list[ClientSetup] = []
+        chat_calls: list[ChatCall] = []
+        legacy_calls: list[LegacyCall] = []
+        endpoint_uses: list[EndpointUse] = []
+        header_secrets: list[HeaderSecret] = []
+        seen_endpoint_nodes: set[cst.CSTNode] = set()
+
+        for call in self.recorder.calls:
+            constructed = self._constructed_kind(call)
+            if constructed is not None:
+                setup = ClientSetup(
+                    node=call,
+                    span=self.span(call),
+                    kind=constructed[0],
+                    site=OptionSite.CONSTRUCTOR,
+                    callee=constructed[1],
+                    arguments=self._arguments(call, request=False),
+                )
+                clients.append(setup)
+                header_secrets.extend(self._header_secrets(setup.arguments, "default_headers"))
+                continue
+            chain = _attribute_chain(call.func)
+            if chain is None:
+                continue
+            root, attrs = chain
+            if not attrs:
+                continue
+            if attrs[-1] in names.CLIENT_DERIVING_METHODS:
+                ref = self.ref(call.func)
+                if ref.kind == "client" and ref.path == ("with_options",):
+                    setup = ClientSetup(
+                        node=call,
+                        span=self.span(call),
+                        kind=ref.client_kind or ClientKind.OPENAI,
+                        site=OptionSite.WITH_OPTIONS,
+                        callee="with_options",
+                        arguments=self._arguments(call, request=False),
+                    )
+                    clients.append(setup)
+                    header_secrets.extend(
+                        self._header_secrets(setup.arguments, "default_headers")
+                    )
+                continue
+            stripped = tuple(a for a in attrs if a not in names.RESPONSE_WRAPPERS)
+            if stripped[-1] in names.CHAT_METHODS and self._is_chat_path(call.func, stripped):
+                receiver = self._receiver(call.func)
+                if receiver is not None:
+                    arguments = self._arguments(call, request=True)
+                    chat_calls.append(
+                        ChatCall(
+                            node=call,
+                            span=self.span(call),
+                            method=stripped[-1],
+                            receiver=receiver,
+                            legacy=False,
+                            arguments=arguments,
+                        )
+                    )
+                    header_secrets.extend(self._header_secrets(arguments, "extra_headers"))
+                continue
+            if len(stripped) >= 2 and stripped[-2] in names.LEGACY_APIS:
+                ref = self.ref(call.func)
+                if ref.kind == "module" and len(ref.path) == 2:
+                    legacy_calls.append(
+                        LegacyCall(call, self.span(call), ref.path[0], ref.path[1])
+                    )
+                    if ref.path[0] in names.LEGACY_CHAT_APIS and ref.path[1] in (
+                        "create",
+                        "acreate",
+                    ):
+                        chat_calls.append(
+                            ChatCall(
+                                node=call,
+                                span=self.span(call),
+                                method=ref.path[1],
+                                receiver=Receiver.MODULE,
+                                legacy=True,
+                                arguments=self._arguments(call, request=True),
+                            )
+                        )
+                continue
+            use = self._unresolved_endpoint_call(call.func, attrs)
+            if use is not None:
+                endpoint_uses.append(use[0])
+                seen_endpoint_nodes.add(use[1])
+
+        for attribute in self.recorder.resource_attributes:
+            if attribute in seen_endpoint_nodes:
+                continue
+            ref = self.ref(attribute)
+            if ref.kind not in ("client", "module"):
+                continue
+            resource = _matching_resource(ref.path)
+            if resource is not None:
+                endpoint_uses.append(
+                    EndpointUse(
+                        resource=resource,
+                        span=self.span(attribute.attr),
+                        receiver=Receiver.CLIENT if ref.kind == "client" else Receiver.MODULE,
+                    )
+                )
+
+        return ModuleFacts(
+            imports_openai=self.recorder.imports_openai,
+            clients=tuple(clients),
+            module_assignments=tuple(self._module_assignments()),
+            chat_calls=tuple(chat_calls),
+            endpoint_uses=tuple(sorted(endpoint_uses, key=lambda use: use.span)),
+            legacy_calls=tuple(legacy_calls),
+            header_secrets=tuple(header_secrets),
+            noqa=self._noqa(),
+        )
+
+    # -- positions
+    def span(self, node: cst.CSTNode) -> Span:
+        code_range = self.positions[node]
+        return Span(
+            code_range.start.line,
+            code_range.start.column + 1,
+            code_range.end.line,
+            code_range.end.column + 1,
+        )
+
+    # -- SDK references
+    def ref(self, node: cst.BaseExpression, depth: int = 0) -> _Ref:
+        cached = self._refs.get(node)
+        if cached is not None:
+            return cached
+        if node in self._in_progress or depth > _MAX_DEPTH:
+            return _UNRESOLVED
+        self._in_progress.add(node)
+        try:
+            result = self._compute_ref(node, depth + 1)
+        finally:
+            self._in_progress.discard(node)
+        self._refs[node] = result
+        return result
+
+    def _compute_ref(self, node: cst.BaseExpression, depth: int) -> _Ref:
+        if isinstance(node, cst.Name):
+            return self._name_ref(node, depth)
+        if isinstance(node, cst.Attribute):
+            imported = self._imported_ref(node)
+            if imported is not None:
+                return imported
+            base = self.ref(node.value, depth)
+            if base.kind == "class" and base.class_info is not None:
+                return self._class_attribute_ref(base.class_info, node.attr.value, depth)
+            if base.kind in ("client", "module"):
+                return _Ref(base.kind, (*base.path, node.attr.value), base.client_kind)
+            return base if base.kind == "other" else _UNRESOLVED
+        if isinstance(node, cst.Call):
+            constructed = self._constructed_kind(node)
+            if constructed is not None:
+                return _Ref("client", (), constructed[0])
+            func = self.ref(node.func, depth)
+            if func.kind == "client" and func.path and func.path[-1] in (
+                names.CLIENT_DERIVING_METHODS
+            ):
+                return _Ref("client", func.path[:-1], func.client_kind)
+            return _OTHER if func.kind == "other" else _UNRESOLVED
+        if isinstance(node, cst.Await):
+            return self.ref(node.expression, depth)
+        if isinstance(node, cst.IfExp):
+            return _merge_refs([self.ref(node.body, depth), self.ref(node.orelse, depth)])
+        return _UNRESOLVED
+
+    def _imported_ref(self, node: cst.Name | cst.Attribute) -> _Ref | None:
+        """The ref of a name imported from a package, from qualified-name metadata."""
+        qualified = self.qualified(node)
+        if not qualified:
+            return None
+        if any(q.source is not QualifiedNameSource.IMPORT for q in qualified):
+            return None
+        dotted = {q.name for q in qualified}
+        roots = {name.split(".", 1)[0] for name in dotted}
+        if roots == {names.OPENAI_PACKAGE} and len(dotted) == 1:
+            (name,) = dotted
+            return _Ref("module", tuple(name.split(".")[1:]))
+        if roots & names.OTHER_SDK_PACKAGES and names.OPENAI_PACKAGE not in roots:
+            return _OTHER
+        if isinstance(node, cst.Attribute):
+            return None
+        return _UNRESOLVED
+
+    def _name_ref(self, node: cst.Name, depth: int) -> _Ref:
+        imported = self._imported_ref(node)
+        if imported is not None:
+            return imported
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return _UNRESOLVED
+        refs = [self._assignment_ref(assignment, depth) for assignment in scope[node.value]]
+        return _merge_refs(refs) if refs else _UNRESOLVED
+
+    def _assignment_ref(self, assignment: BaseAssignment, depth: int) -> _Ref:
+        if isinstance(assignment, ImportAssignment) or not isinstance(assignment, Assignment):
+            return _UNRESOLVED
+        bound = assignment.node
+        if isinstance(bound, cst.Name):
+            value = self.recorder.bindings.get(bound)
+            return self.ref(value, depth) if value is not None else _UNRESOLVED
+        if isinstance(bound, cst.Param):
+            owner = self.recorder.self_params.get(bound)
+            if owner is not None:
+                return _Ref("class", class_info=owner)
+            return self._annotation_ref(bound.annotation)
+        if isinstance(bound, cst.ClassDef):
+            info = self.recorder.classes.get(bound)
+            return _Ref("class", class_info=info) if info is not None else _UNRESOLVED
+        return _UNRESOLVED
+
+    def _annotation_ref(self, annotation: cst.Annotation | None) -> _Ref:
+        if annotation is None:
+            return _UNRESOLVED
+        found: list[_Ref] = []
+        for name_node in _annotation_names(annotation.annotation):
+            imported = self._imported_ref(name_node)
+            if imported is not None and imported.kind == "module":
+                if imported.path and imported.path[-1] in names.CLIENT_TYPE_NAMES:
+                    kind = (
+                        ClientKind.AZURE if "Azure" in imported.path[-1] else ClientKind.OPENAI
+                    )
+                    found.append(_Ref("client", (), kind))
+            elif imported is not None and imported.kind == "other":
+                found.append(_OTHER)
+        if isinstance(annotation.annotation, cst.SimpleString):
+            text = _string_literal(annotation.annotation) or ""
+            if any(part in names.CLIENT_TYPE_NAMES for part in re.split(r"[\W]+", text)):
+                found.append(_Ref("client", (), ClientKind.OPENAI))
+        return _merge_refs(found) if found else _UNRESOLVED
+
+    def _class_attribute_ref(self, info: _ClassInfo, attribute: str, depth: int) -> _Ref:
+        values = self._class_attribute_values(info, attribute, set())
+        if not values:
+            return _UNRESOLVED
+        return _merge_refs([self.ref(value, depth) for value in values])
+
+    def _class_attribute_values(
+        self, info: _ClassInfo, attribute: str, seen: set[str]
+    ) -> list[cst.BaseExpression]:
+        values = list(info.attributes.get(attribute, ()))
+        if values:
+            return values
+        for base in info.base_names:
+            short = base.rsplit(".", 1)[-1]
+            if short in seen:
+                continue
+            seen.add(short)
+            for candidate in self.recorder.classes_by_name.get(short, ()):
+                values.extend(self._class_attribute_values(candidate, attribute, seen))
+        return values
+
+    def _constructed_kind(self, call: cst.Call) -> tuple[ClientKind, str] | None:
+        func = call.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        for qualified in self.qualified(func):
+            if qualified.source is not QualifiedNameSource.IMPORT:
+                continue
+            kind = names.CLIENT_CONSTRUCTORS.get(qualified.name)
+            if kind is not None:
+                return kind, qualified.name
+        return None
+
+    def _is_chat_path(self, func: cst.BaseExpression, written: tuple[str, ...]) -> bool:
+        """Written out (``x.chat.completions.create``) or reached through a name
+        bound to ``client.chat.completions``."""
+        if _ends_with_chat_path(written):
+            return True
+        ref = self.ref(func)
+        if ref.kind not in ("client", "module"):
+            return False
+        resolved = tuple(a for a in ref.path if a not in names.RESPONSE_WRAPPERS)
+        return bool(resolved) and _ends_with_chat_path(resolved)
+
+    def _receiver(self, func: cst.BaseExpression) -> Receiver | None:
+        """Who a chat call goes through, or None when it is not an OpenAI call."""
+        ref = self.ref(func)
+        if ref.kind == "client":
+            return Receiver.CLIENT
+        if ref.kind == "module":
+            return Receiver.MODULE
+        if ref.kind == "unresolved" and self.recorder.imports_openai:
+            return Receiver.UNRESOLVED
+        return None
+
+    def _unresolved_endpoint_call(
+        self, func: cst.BaseExpression, path: Sequence[str]
+    ) -> tuple[EndpointUse, cst.CSTNode] | None:
+        """``x.embeddings.create(...)`` on a receiver ``x`` we cannot resolve.
+
+        Resolved receivers are handled attribute by attribute; an unresolved one only
+        counts in a full call ending in a resource method, so ``self.embeddings.embed_query()``
+        in LangChain code is not mistaken for the SDK.
+        """
+        if not self.recorder.imports_openai or len(path) < 2:
+            return None
+        for resource in names.UNSUPPORTED_RESOURCES:
+            size = len(resource)
+            for start in range(len(path) - size):
+                if tuple(path[start : start + size]) != resource:
+                    continue
+                if path[start + size] not in _RESOURCE_METHODS:
+                    continue
+                attribute = _nth_attribute(func, len(path) - start - size)
+                if attribute is None:
+                    continue
+                if self.ref(attribute.value).kind != "unresolved":
+                    continue
+                if resource == ("completions",) and start > 0 and path[start - 1] == "chat":
+                    continue
+                use = EndpointUse(".".join(resource), self.span(attribute.attr), Receiver.UNRESOLVED)
+                return use, attribute
+        return None
+
+    # -- values
+    def value(self, node: cst.BaseExpression, depth: int = 0) -> Value:
+        if depth > _MAX_DEPTH:
+            return Value.unknown()
+        literal = _string_literal(node)
+        if literal is not None:
+            return Value(ValueKind.STRING, text=literal, origin=node)
+        if isinstance(node, cst.Name):
+            if node.value == "None":
+                return Value.none()
+            bound = self._single_binding(node)
+            if bound is not None:
+                resolved = self.value(bound, depth + 1)
+                if resolved.kind is ValueKind.UNKNOWN and resolved.identifier is None:
+                    return Value.unknown(node.value)
+                return resolved
+            return Value.unknown(node.value)
+        env = self._env_read(node, depth)
+        if env is not None:
+            return env
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            left = self.value(node.left, depth + 1)
+            if left.kind is ValueKind.ENV:
+                return Value(
+                    ValueKind.ENV,
+                    env_var=left.env_var,
+                    default=self.value(node.right, depth + 1),
+                )
+            return left if left.kind is ValueKind.UNKNOWN else Value.unknown()
+        return Value.unknown(_identifier_hint(node))
+
+    def _env_read(self, node: cst.BaseExpression, depth: int) -> Value | None:
+        if isinstance(node, cst.Subscript):
+            if self._is_qualified(node.value, ("os.environ",)) and len(node.slice) == 1:
+                index = node.slice[0].slice
+                if isinstance(index, cst.Index):
+                    return Value(ValueKind.ENV, env_var=self._static_text(index.value, depth))
+            return None
+        if not isinstance(node, cst.Call) or not node.args:
+            return None
+        getter = self._is_qualified(
+            node.func, ("os.getenv", "os.environ.get", "decouple.config", "os.environ.setdefault")
+        )
+        if not getter:
+            return None
+        variable = self._static_text(node.args[0].value, depth)
+        default_arg = next(
+            (arg for arg in node.args[1:] if arg.keyword is None or arg.keyword.value == "default"),
+            None,
+        )
+        if default_arg is None:
+            # os.getenv / .get return None when unset; decouple.config raises.
+            raises = self._is_qualified(node.func, ("decouple.config",))
+            return Value(ValueKind.ENV, env_var=variable, default=None if raises else Value.none())
+        return Value(
+            ValueKind.ENV, env_var=variable, default=self.value(default_arg.value, depth + 1)
+        )
+
+    def _static_text(self, node: cst.BaseExpression, depth: int) -> str | None:
+        value = self.value(node, depth + 1)
+        return value.text if value.kind is ValueKind.STRING else None
+
+    def _is_qualified(self, node: cst.BaseExpression, targets: Sequence[str]) -> bool:
+        qualified = self.qualified(node)
+        return any(
+            q.name in targets and q.source is QualifiedNameSource.IMPORT for q in qualified
+        )
+
+    def _single_binding(self, node: cst.Name) -> cst.BaseExpression | None:
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return None
+        assignments = list(scope[node.value])
+        if len(assignments) != 1:
+            return None
+        (assignment,) = assignments
+        if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name):
+            return self.recorder.bindings.get(assignment.node)
+        return None
+
+    # -- dicts and arguments
+    def _index_mutations(self) -> dict[tuple[int, str], list[_DictEntry | None]]:
+        index: dict[tuple[int, str], list[_DictEntry | None]] = defaultdict(list)
+        for name_node, entry in self.recorder.dict_mutations:
+            scope = self.scopes.get(name_node)
+            if scope is None or name_node.value not in scope:
+                continue
+            for assignment in scope[name_node.value]:
+                index[(id(assignment.scope), name_node.value)].append(entry)
+        return index
+
+    def dict_value(self, node: cst.BaseExpression, depth: int = 0) -> _DictValue | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Dict):
+            entries: list[_DictEntry] = []
+            complete = True
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    key = _string_literal(element.key)
+                    if key is None:
+                        complete = False
+                    else:
+                        entries.append(_DictEntry(key, element.key, element.value))
+                else:
+                    nested = self.dict_value(element.value, depth + 1)
+                    if nested is None:
+                        complete = False
+                    else:
+                        entries.extend(nested.entries)
+                        complete = complete and nested.complete
+            return _DictValue(tuple(entries), complete)
+        if isinstance(node, cst.Call) and self._is_builtin_dict(node.func):
+            entries = []
+            complete = True
+            for arg in node.args:
+                if arg.keyword is not None:
+                    entries.append(_DictEntry(arg.keyword.value, arg.keyword, arg.value))
+                    continue
+                nested = self.dict_value(arg.value, depth + 1)
+                if nested is None:
+                    complete = False
+                else:
+                    entries.extend(nested.entries)
+                    complete = complete and nested.complete
+            return _DictValue(tuple(entries), complete)
+        if isinstance(node, cst.Name):
+            return self._named_dict(node, depth)
+        return None
+
+    def _named_dict(self, node: cst.Name, depth: int) -> _DictValue | None:
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return None
+        entries: list[_DictEntry] = []
+        complete = True
+        found = False
+        for assignment in scope[node.value]:
+            if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
+                complete = False
+                continue
+            bound = self.recorder.bindings.get(assignment.node)
+            nested = self.dict_value(bound, depth + 1) if bound is not None else None
+            if nested is None:
+                complete = False
+                continue
+            found = True
+            entries.extend(nested.entries)
+            complete = complete and nested.complete
+            for mutation in self._mutations.get((id(assignment.scope), node.value), ()):
+                if mutation is None:
+                    complete = False
+                else:
+                    entries.append(mutation)
+        if not found:
+            return None
+        return _DictValue(tuple(_dedupe_entries(entries)), complete)
+
+    def _is_builtin_dict(self, func: cst.BaseExpression) -> bool:
+        if not isinstance(func, cst.Name) or func.value != "dict":
+            return False
+        scope = self.scopes.get(func)
+        return scope is None or "dict" not in scope or not any(
+            isinstance(a, Assignment) for a in scope["dict"]
+        )
+
+    def _arguments(self, call: cst.Call, *, request: bool) -> Arguments:
+        fields: list[Field] = []
+        complete = True
+        extra_body_complete = True
+        for arg in call.args:
+            if arg.keyword is not None:
+                self._add_field(fields, arg.keyword.value, arg, arg.value, FieldOrigin.KEYWORD)
+            elif arg.star == "**":
+                splat = self.dict_value(arg.value)
+                if splat is None:
+                    complete = False
+                    continue
+                complete = complete and splat.complete
+                for entry in splat.entries:
+                    self._add_field(fields, entry.key, entry.key_node, entry.value, FieldOrigin.SPLAT)
+        if request:
+            for candidate in list(fields):
+                if candidate.name != "extra_body":
+                    continue
+                body = self.dict_value(candidate.value_node)
+                if body is None:
+                    extra_body_complete = False
+                    continue
+                extra_body_complete = extra_body_complete and body.complete
+                for entry in body.entries:
+                    self._add_field(
+                        fields, entry.key, entry.key_node, entry.value, FieldOrigin.EXTRA_BODY
+                    )
+        return Arguments(tuple(fields), complete, extra_body_complete)
+
+    def _add_field(
+        self,
+        fields: list[Field],
+        name: str,
+        node: cst.CSTNode,
+        value_node: cst.BaseExpression,
+        origin: FieldOrigin,
+    ) -> None:
+        fields.append(
+            Field(
+                name=name,
+                span=self.span(node),
+                origin=origin,
+                node=node,
+                value_node=value_node,
+                value=self.value(value_node),
+            )
+        )
+
+    def _header_secrets(self, arguments: Arguments, keyword: str) -> Iterable[HeaderSecret]:
+        headers = arguments.named(keyword)
+        if headers is None:
+            return
+        headers_dict = self.dict_value(headers.value_node)
+        if headers_dict is None:
+            return
+        for entry in headers_dict.entries:
+            if entry.key.lower() != "authorization":
+                continue
+            text = _string_literal(entry.value)
+            if text is not None:
+                yield HeaderSecret(self.span(entry.value), text)
+
+    # -- module configuration
+    def _module_assignments(self) -> Iterable[ModuleAssignment]:
+        for assign, target in self.recorder.attribute_assignments:
+            base = self.ref(target.value)
+            if base.kind != "module" or base.path:
+                continue
+            yield ModuleAssignment(
+                node=assign,
+                span=self.span(assign),
+                target_span=self.span(target),
+                attribute=target.attr.value,
+                value_node=assign.value,
+                value=self.value(assign.value),
+            )
+
+    def _noqa(self) -> dict[int, frozenset[str]]:
+        result: dict[int, frozenset[str]] = {}
+        for comment in self.recorder.comment_nodes:
+            match = _NOQA.search(comment.value)
+            if match is None:
+                continue
+            line = self.positions[comment].start.line
+            codes = match.group("codes")
+            result[line] = (
+                frozenset(code.strip().upper() for code in codes.split(","))
+                if codes
+                else frozenset()
+            )
+        return result
+
+
+# --------------------------------------------------------------------------- helpers
+
+_RESOURCE_METHODS = frozenset(
+    {
+        "create",
+        "list",
+        "retrieve",
+        "delete",
+        "update",
+        "cancel",
+        "content",
+        "retrieve_content",
+        "generate",
+        "edit",
+        "create_variation",
+        "parse",
+        "stream",
+        "connect",
+        "submit_tool_outputs",
+        "create_and_run",
+        "create_and_poll",
+        "upload",
+        "upload_and_poll",
+        "unwrap",
+        "verify_signature",
+        "wait_for_processing",
+        "transcriptions",
+        "translations",
+        "speech",
+        "jobs",
+        "runs",
+        "messages",
+        "input_items",
+        "items",
+        "file_batches",
+        "checkpoints",
+        "parts",
+        "sessions",
+        "client_secrets",
+        "remix",
+        "download_content",
+    }
+)
+
+
+def _merge_refs(refs: Sequence[_Ref]) -> _Ref:
+    distinct = set(refs)
+    if len(distinct) == 1:
+        return refs[0]
+    kinds = {ref.kind for ref in distinct}
+    if kinds == {"client"}:
+        paths = {ref.path for ref in distinct}
+        client_kinds = {ref.client_kind for ref in distinct}
+        if len(paths) == 1:
+            path = next(iter(paths))
+            client_kind = client_kinds.pop() if len(client_kinds) == 1 else ClientKind.OPENAI
+            return _Ref("client", path, client_kind)
+    if kinds == {"other"} or kinds == {"other", "unresolved"}:
+        return _OTHER
+    if kinds <= {"client", "unresolved"}:
+        # One binding is an OpenAI client, the others are unknown: the name is most
+        # likely that client (``client = None`` then ``client = OpenAI()``).
+        clients = [ref for ref in distinct if ref.kind == "client"]
+        if len({ref.path for ref in clients}) == 1:
+            return clients[0]
+    return _UNRESOLVED
+
+
+def _dedupe_entries(entries: Iterable[_DictEntry]) -> list[_DictEntry]:
+    seen: set[tuple[str, int]] = set()
+    result = []
+    for entry in entries:
+        marker = (entry.key, id(entry.key_node))
+        if marker not in seen:
+            seen.add(marker)
+            result.append(entry)
+    return result
+
+
+def _attribute_chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str]] | None:
+    """``a.b.c`` -> (``a``, ["b", "c"]); the root may be any expression."""
+    attrs: list[str] = []
+    while isinstance(node, cst.Attribute):
+        attrs.append(node.attr.value)
+        node = node.value
+    attrs.reverse()
+    return node, attrs
+
+
+def _nth_attribute(node: cst.BaseExpression, steps_back: int) -> cst.Attribute | None:
+    """The attribute ``steps_back`` levels down the chain (0 = ``node`` itself)."""
+    for _ in range(steps_back):
+        if not isinstance(node, cst.Attribute):
+            return None
+        node = node.value
+    return node if isinstance(node, cst.Attribute) else None
+
+
+def _ends_with_chat_path(path: tuple[str, ...]) -> bool:
+    return any(path[-len(chat) :] == chat for chat in names.CHAT_PATHS if len(path) >= len(chat))
+
+
+def _matching_resource(path: tuple[str, ...]) -> str | None:
+    for resource in names.UNSUPPORTED_RESOURCES:
+        if path == resource:
+            return ".".join(resource)
+    return None
+
+
+def _dotted_name(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _string_literal(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        if "b" in node.prefix.lower():
+            return None
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.FormattedString):
+        if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
+            return "".join(
+                part.value for part in node.parts if isinstance(part, cst.FormattedStringText)
+            )
+    return None
+
+
+def _subscript_string_key(target: cst.Subscript) -> tuple[str, cst.CSTNode] | None:
+    if len(target.slice) != 1:
+        return None
+    index = target.slice[0].slice
+    if isinstance(index, cst.Index):
+        key = _string_literal(index.value)
+        if key is not None:
+            return key, index.value
+    return None
+
+
+def _identifier_hint(node: cst.BaseExpression) -> str | None:
+    """The most telling identifier of an expression we cannot evaluate."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            key = _string_literal(index.value)
+            if key is not None:
+                return key
+        return _identifier_hint(node.value)
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            text = _string_literal(arg.value)
+            if text is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+                return text
+        return _identifier_hint(node.func)
+    return None
+
+
+def _annotation_names(node: cst.BaseExpression) -> Iterable[cst.Name | cst.Attribute]:
+    """Names inside an annotation: ``Optional[OpenAI]``, ``OpenAI | None``..."""
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        yield node
+    elif isinstance(node, cst.Subscript):
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                yield from _annotation_names(element.slice.value)
+    elif isinstance(node, cst.BinaryOperation):
+        yield from _annotation_names(node.left)
+        yield from _annotation_names(node.right)
+
+
+def _is_staticmethod(node: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod"
+        for decorator in node.decorators
+    )
+
+
+def _contains(outer: cst.ClassDef, function: cst.FunctionDef) -> bool:
+    """True when ``function`` is defined directly in ``outer``'s body."""
+    body = outer.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else ()
+    return any(statement is function for statement in statements)

@@ -1,0 +1,204 @@
+"""The facts one traversal of a module gathers; rules read these and nothing else.
+
+Facts keep a reference to the LibCST node they describe (fixes edit those nodes),
+so they live only inside the process that parsed the file. What leaves that
+process are findings, which hold plain spans.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A source range: 1-based lines and columns, the end column exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class ValueKind(enum.Enum):
+    STRING = "string"
+    ENV = "env"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What an expression evaluates to, as far as static analysis can tell.
+
+    ``STRING``: ``text`` holds the literal. ``ENV``: an environment read of ``env_var``
+    (None when the variable name itself is not static); ``default`` is what the read
+    falls back to (None when it raises on a missing variable, ``Value.none()`` when it
+    returns None). ``UNKNOWN``: ``identifier`` is the most telling name in the
+    expression (``settings.OPENAI_API_KEY`` gives ``OPENAI_API_KEY``), if any.
+    """
+
+    kind: ValueKind
+    text: str | None = None
+    env_var: str | None = None
+    default: Value | None = None
+    identifier: str | None = None
+    # The literal node when the value is a string literal reached through names
+    # (a module constant); fixes edit the constant only when it is safe.
+    origin: cst.CSTNode | None = field(default=None, compare=False)
+
+    @staticmethod
+    def none() -> Value:
+        return Value(ValueKind.NONE)
+
+    @staticmethod
+    def unknown(identifier: str | None = None) -> Value:
+        return Value(ValueKind.UNKNOWN, identifier=identifier)
+
+
+class FieldOrigin(enum.Enum):
+    """Where a request field or client option was written."""
+
+    KEYWORD = "keyword"
+    EXTRA_BODY = "extra_body"
+    SPLAT = "splat"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One named argument of a call, however it was spelled.
+
+    ``node`` is the ``cst.Arg`` for keywords, or the dict key / ``dict()`` keyword for
+    entries of ``extra_body`` and ``**`` dicts.
+    """
+
+    name: str
+    span: Span
+    origin: FieldOrigin
+    node: cst.CSTNode
+    value_node: cst.BaseExpression
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """The named arguments of a call; ``complete`` is False when a ``**`` splat or an
+    ``extra_body`` could not be read, so absent fields cannot be proven absent."""
+
+    fields: tuple[Field, ...]
+    complete: bool
+    extra_body_complete: bool = True
+
+    def named(self, name: str) -> Field | None:
+        for candidate in self.fields:
+            if candidate.name == name and candidate.origin is not FieldOrigin.EXTRA_BODY:
+                return candidate
+        return None
+
+
+class ClientKind(enum.Enum):
+    OPENAI = "openai"
+    AZURE = "azure"
+
+
+class OptionSite(enum.Enum):
+    CONSTRUCTOR = "constructor"
+    WITH_OPTIONS = "with_options"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSetup:
+    """A client construction (``OpenAI(...)``) or a ``client.with_options(...)`` call."""
+
+    node: cst.Call
+    span: Span
+    kind: ClientKind
+    site: OptionSite
+    callee: str
+    arguments: Arguments
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleAssignment:
+    """``openai.<attribute> = value``: configuration of the SDK's module-level client."""
+
+    node: cst.Assign
+    span: Span
+    target_span: Span
+    attribute: str
+    value_node: cst.BaseExpression
+    value: Value
+
+
+class Receiver(enum.Enum):
+    """What a call on the SDK was made through."""
+
+    CLIENT = "client"
+    MODULE = "module"
+    UNRESOLVED = "unresolved"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCall:
+    """A chat-completions request: ``<client>.chat.completions.create(...)`` and kin,
+    or a pre-1.0 ``openai.ChatCompletion.create(...)`` (``legacy``)."""
+
+    node: cst.Call
+    span: Span
+    method: str
+    receiver: Receiver
+    legacy: bool
+    arguments: Arguments
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointUse:
+    """Use of an API resource (``embeddings``, ``beta.assistants``...) on a client."""
+
+    resource: str
+    span: Span
+    receiver: Receiver
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyCall:
+    """A pre-1.0 module API call such as ``openai.Embedding.create(...)``."""
+
+    node: cst.Call
+    span: Span
+    api: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderSecret:
+    """An ``Authorization`` header written as a literal in default/extra headers."""
+
+    span: Span
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything rules may look at for one module."""
+
+    imports_openai: bool = False
+    clients: tuple[ClientSetup, ...] = ()
+    module_assignments: tuple[ModuleAssignment, ...] = ()
+    chat_calls: tuple[ChatCall, ...] = ()
+    endpoint_uses: tuple[EndpointUse, ...] = ()
+    legacy_calls: tuple[LegacyCall, ...] = ()
+    header_secrets: tuple[HeaderSecret, ...] = ()
+    parse_failure: ParseFailure | None = None
+    # line -> codes suppressed by "# noqa: ..." on it; an empty set means bare "# noqa"
+    noqa: Mapping[int, frozenset[str]] = field(default_factory=dict)

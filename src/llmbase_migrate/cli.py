@@ -1,0 +1,277 @@
+"""The command line: the only module that prints or exits.
+
+It parses options, builds settings, calls the engine, hands the outcomes to a
+reporter and turns them into an exit code: 0 nothing found, 1 findings remain,
+2 usage, configuration or internal error. Errors are one line on stderr; a
+traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from llmbase_migrate import __version__
+from llmbase_migrate.config import Settings, load_settings, render_settings
+from llmbase_migrate.engine.api import STDIN_PATH, RunOptions, RunResult, check_paths, check_source
+from llmbase_migrate.engine.outcome import Failed, HasFindings, Skipped
+from llmbase_migrate.engine.selection import validate_selectors
+from llmbase_migrate.errors import LlmbaseMigrateError
+from llmbase_migrate.reporting.json import render_json
+from llmbase_migrate.reporting.text import render_text
+from llmbase_migrate.rules import all_rules, rules_by_code
+from llmbase_migrate.rules.base import Invalid, Rule, Valid
+
+PROGRAM = "llmbase-migrate"
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+OUTPUT_FORMATS = ("text", "json")
+
+
+def _split_codes(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[str, ...] | None:
+    """``--select LB2,LB101 --select LB4`` -> ("LB2", "LB101", "LB4")."""
+    if not values:
+        return None
+    codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    try:
+        return validate_selectors(codes, option=f"--{param.name.replace('_', '-')}")
+    except LlmbaseMigrateError as error:
+        raise click.BadParameter(str(error).split(": ", 1)[-1]) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name=PROGRAM)
+def cli() -> None:
+    """Find and fix what stops OpenAI-SDK code from running on LLMBase."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to run (replaces the defaults).")
+@click.option("--extend-select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to run in addition.")
+@click.option("--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list skipped files with the reason.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--offline", is_flag=True, help="Never touch the network.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True)
+@click.option("--stdin-filename", help="The file name to report for source read from '-'.")
+@click.option("--show-settings", is_flag=True, help="Print the effective configuration and exit.")
+def check(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
+    output_format: str,
+    config_file: Path | None,
+    exit_zero: bool,
+    statistics: bool,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    offline: bool,
+    force_exclude: bool,
+    respect_gitignore: bool,
+    stdin_filename: str | None,
+    show_settings: bool,
+) -> int:
+    """Report what stops the code under PATHS (default: .) from working on LLMBase."""
+    cwd = Path.cwd()
+    targets = list(paths) or [Path(".")]
+    reading_stdin = any(str(path) == STDIN_PATH for path in targets)
+    if reading_stdin and len(targets) > 1:
+        raise click.UsageError("'-' (read from stdin) cannot be combined with other paths")
+    settings = load_settings(
+        config_file=config_file, search_from=_search_start(targets, cwd, stdin_filename)
+    )
+    settings = _apply_cli_selection(settings, select, extend_select, ignore)
+    if show_settings:
+        click.echo(render_settings(settings))
+        return EXIT_CLEAN
+    if reading_stdin:
+        raw = click.get_binary_stream("stdin").read()
+        display = stdin_filename or STDIN_PATH
+        result = RunResult((check_source(raw, settings, display=display).outcome,))
+    else:
+        result = check_paths(
+            targets,
+            settings,
+            cwd=cwd,
+            options=RunOptions(force_exclude=force_exclude, respect_gitignore=respect_gitignore),
+        )
+    if output_format == "json":
+        click.echo(render_json(result))
+    else:
+        text = render_text(
+            result, statistics=statistics, verbose=verbose, quiet=quiet, show_debug=debug
+        )
+        if text:
+            click.echo(text)
+    return _exit_code(result, exit_zero=exit_zero)
+
+
+def _apply_cli_selection(
+    settings: Settings,
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
+) -> Settings:
+    """Command-line selection: --select replaces, the others extend the configured lists."""
+    overrides: dict[str, Any] = {}
+    if select is not None:
+        overrides["select"] = select
+    if extend_select:
+        overrides["extend_select"] = (*settings.extend_select, *extend_select)
+    if ignore:
+        overrides["ignore"] = (*settings.ignore, *ignore)
+    return settings.with_overrides(**overrides) if overrides else settings
+
+
+def _search_start(targets: Sequence[Path], cwd: Path, stdin_filename: str | None) -> Path:
+    """Where to start looking for pyproject.toml: the deepest directory common to the paths."""
+    if len(targets) == 1 and str(targets[0]) == STDIN_PATH:
+        if stdin_filename is None:
+            return cwd
+        targets = [Path(stdin_filename)]
+    absolute = [path if path.is_absolute() else cwd / path for path in targets]
+    directories = [path if path.is_dir() else path.parent for path in absolute]
+    try:
+        common = Path(os.path.commonpath([str(directory) for directory in directories]))
+    except ValueError:
+        return cwd
+    return common if common.is_dir() else cwd
+
+
+def _exit_code(result: RunResult, *, exit_zero: bool) -> int:
+    if any(isinstance(outcome, Failed) for outcome in result.outcomes):
+        return EXIT_ERROR
+    problems = any(isinstance(outcome, (HasFindings, Skipped)) for outcome in result.outcomes)
+    return EXIT_FINDINGS if problems and not exit_zero else EXIT_CLEAN
+
+
+@cli.command("rules")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+def rules_command(output_format: str) -> int:
+    """List every rule: code, name, severity, default, fix."""
+    rules = all_rules()
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": rule.code,
+                        "name": rule.name,
+                        "summary": rule.spec.summary,
+                        "severity": rule.spec.severity.value,
+                        "default": rule.spec.default_enabled,
+                        "fix": rule.spec.fix.value if rule.spec.fix else None,
+                    }
+                    for rule in rules
+                ],
+                indent=2,
+            )
+        )
+        return EXIT_CLEAN
+    rows = [("code", "name", "severity", "default", "fix", "summary")]
+    for rule in rules:
+        rows.append(
+            (
+                rule.code,
+                rule.name,
+                rule.spec.severity.value,
+                "on" if rule.spec.default_enabled else "off",
+                rule.spec.fix.value if rule.spec.fix else "-",
+                rule.spec.summary,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
+        click.echo("  ".join([*cells, row[5]]).rstrip())
+    return EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> int:
+    """Show the documentation of rule CODE (for example LB201) with examples."""
+    rule = _find_rule(code)
+    click.echo(_explanation(rule))
+    return EXIT_CLEAN
+
+
+def _find_rule(code: str) -> Rule:
+    rules = rules_by_code()
+    wanted = code.strip().upper()
+    if wanted in rules:
+        return rules[wanted]
+    by_name = {rule.name: rule for rule in rules.values()}
+    if code.strip().lower() in by_name:
+        return by_name[code.strip().lower()]
+    import difflib
+
+    close = difflib.get_close_matches(wanted, list(rules), n=1) or difflib.get_close_matches(
+        code.lower(), list(by_name), n=1
+    )
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise click.UsageError(f"unknown rule {code!r}{hint}; see '{PROGRAM} rules'")
+
+
+def _explanation(rule: Rule) -> str:
+    spec = rule.spec
+    header = f"{rule.code} {rule.name} ({spec.severity.value}, {'on' if spec.default_enabled else 'off'} by default)"
+    fix = f"Fix: {spec.fix.value}." if spec.fix else "Fix: none (report only)."
+    parts = [header, "", rule.docs, "", fix]
+    invalid = next((e for e in rule.examples if isinstance(e, Invalid)), None)
+    valid = next((e for e in rule.examples if isinstance(e, Valid)), None)
+    if invalid is not None:
+        parts += ["", "Reported:", "", textwrap.indent(textwrap.dedent(invalid.code).strip(), "    ")]
+    if valid is not None:
+        parts += ["", "Fine:", "", textwrap.indent(textwrap.dedent(valid.code).strip(), "    ")]
+    return "\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Console entry point: run the CLI and exit with its code, errors on one line."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    try:
+        code = cli.main(args=arguments, prog_name=PROGRAM, standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as error:
+        _fail(error.format_message(), EXIT_ERROR)
+    except LlmbaseMigrateError as error:
+        _fail(str(error), EXIT_ERROR)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as error:  # the last boundary: one line unless --debug
+        if debug:
+            traceback.print_exc()
+        _fail(
+            f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)",
+            EXIT_ERROR,
+        )
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    first_line = " ".join(message.split())
+    click.echo(f"{PROGRAM}: error: {first_line}", err=True)
+    sys.exit(code)

@@ -1,0 +1,77 @@
+"""Versioned JSON for scripts and CI; positions 1-based, paths relative, posix."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from llmbase_migrate.engine.api import RunResult
+from llmbase_migrate.engine.outcome import Failed, Finding, Skipped
+from llmbase_migrate.reporting import Summary, all_findings
+from llmbase_migrate.rules.base import Fix
+from llmbase_migrate.secrets import redact
+
+JSON_FORMAT_VERSION = 1
+
+
+def render_json(result: RunResult) -> str:
+    summary = Summary.of(result)
+    document: dict[str, Any] = {
+        "version": JSON_FORMAT_VERSION,
+        "diagnostics": [_diagnostic(finding) for finding in all_findings(result)],
+        "summary": {
+            "findings": summary.findings,
+            "fixable": summary.fixable,
+            "files_scanned": summary.files_scanned,
+            "files_parsed": summary.files_parsed,
+            "files_with_findings": summary.files_with_findings,
+            "files_skipped": summary.files_skipped,
+            "files_failed": summary.files_failed,
+            "suppressed": summary.suppressed,
+            "by_code": summary.by_code,
+            "skipped": [
+                {"path": o.path, "reason": o.reason}
+                for o in result.outcomes
+                if isinstance(o, Skipped)
+            ]
+            + [{"path": s.display, "reason": s.reason} for s in result.discovery_skips],
+            "failed": [
+                {"path": o.path, "error": redact(o.error)}
+                for o in result.outcomes
+                if isinstance(o, Failed)
+            ],
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _diagnostic(finding: Finding) -> dict[str, Any]:
+    return {
+        "path": finding.path,
+        "line": finding.span.line,
+        "column": finding.span.column,
+        "end_line": finding.span.end_line,
+        "end_column": finding.span.end_column,
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "message": redact(finding.message),
+        "fix": _fix(finding.fix),
+    }
+
+
+def _fix(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability.value,
+        "message": redact(fix.message),
+        "edits": [
+            {
+                "content": edit.content,
+                "location": {"row": edit.line, "column": edit.column},
+                "end_location": {"row": edit.end_line, "column": edit.end_column},
+            }
+            for edit in fix.edits
+        ],
+    }

@@ -1,0 +1,119 @@
+"""What a rule module declares, what a rule reports, and the examples that specify it.
+
+A rule module holds, in this order: a docstring (the rule's documentation, shown by
+``llmbase-migrate explain``), ``RULE`` (its metadata), ``check`` (a pure function over
+:class:`ModuleFacts`) and ``EXAMPLES`` (valid and invalid code; each becomes a test).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from llmbase_migrate.analysis.facts import ModuleFacts, Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Applicability(str, enum.Enum):
+    """How far a fix can be trusted: safe fixes run by default, unsafe ones on request."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text between two 1-based positions (end exclusive) with ``content``."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a rule's ``check`` yields: where, what, and optionally how to fix it."""
+
+    span: Span
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may know besides the facts: the effective settings for this file."""
+
+    base_url: str
+    api_key_env: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    default_enabled: bool = True
+    # Byte strings one of which a file must contain for the rule to have anything to
+    # report; files containing none of the enabled rules' triggers are never parsed.
+    triggers: tuple[bytes, ...] = (b"openai",)
+    # The applicability of the fix the rule offers, if it offers one.
+    fix: Applicability | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """Code on which the rule must report nothing."""
+
+    code: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """Code on which the rule must report.
+
+    ``line`` (1-based, in the dedented code) is where the first report must start;
+    ``message`` must appear in it; ``count`` is how many reports the code yields.
+    """
+
+    code: str
+    title: str = ""
+    line: int | None = None
+    message: str | None = None
+    count: int = 1
+
+
+Example = Valid | Invalid
+CheckFunction = Callable[[ModuleFacts, RuleContext], Iterator[Report]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    spec: RuleSpec
+    check: CheckFunction
+    docs: str
+    examples: tuple[Example, ...] = field(default=())
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def name(self) -> str:
+        return self.spec.name

@@ -1,0 +1,92 @@
+"""Use of an API resource LLMBase does not serve.
+
+LLMBase serves chat completions, the model list and the balance. Embeddings,
+images, audio, moderations, files, uploads, batches, fine-tuning, vector stores,
+the Responses API, realtime, conversations, containers, evals, videos, webhooks,
+assistants and threads, and the legacy text ``completions`` endpoint have no
+LLMBase equivalent: keep such calls on a provider that serves them, or move them
+to ``chat.completions``. ``models.list()`` and ``models.retrieve()`` are fine.
+
+Reported at the resource attribute, on clients the analyzer resolved and on the
+module client (``openai.embeddings.create``); on a receiver it cannot resolve, only
+a full call such as ``x.embeddings.create(...)`` in a module that imports
+``openai`` counts, so other libraries' ``.embeddings`` attributes are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from llmbase_migrate.analysis.facts import ModuleFacts, Receiver
+from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
+
+RULE = RuleSpec(
+    code="LB401",
+    name="unsupported-endpoint",
+    summary="an API resource LLMBase does not serve (embeddings, images, audio, ...)",
+    severity=Severity.ERROR,
+)
+
+_ADVICE = {
+    "responses": "use chat.completions.create with messages",
+    "completions": "use chat.completions.create with messages",
+    "embeddings": "keep embeddings on a provider that serves them",
+}
+
+
+def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    for use in facts.endpoint_uses:
+        owner = "openai" if use.receiver is Receiver.MODULE else "client"
+        label = "legacy text completions" if use.resource == "completions" else use.resource
+        advice = _ADVICE.get(use.resource, "keep this call on a provider that serves it")
+        yield Report(
+            use.span,
+            f"{owner}.{use.resource}: LLMBase does not serve {label}; {advice}",
+        )
+
+
+EXAMPLES = (
+    Valid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        ids = [model.id for model in client.models.list()]
+        client.chat.completions.create(model=ids[0], messages=[])
+        """,
+    ),
+    Valid(
+        """
+        import openai
+        class Retriever:
+            def search(self, query):
+                return self.embeddings.embed_query(query)
+        """,
+        title="another library's embeddings attribute",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        vector = client.embeddings.create(model="text-embedding-3-small", input="hi")
+        """,
+        line=3,
+        message="does not serve embeddings",
+    ),
+    Invalid(
+        """
+        import openai
+        async def transcribe(client: openai.AsyncOpenAI, audio):
+            return await client.audio.transcriptions.create(model="whisper-1", file=audio)
+        """,
+        title="through an annotated parameter",
+        line=3,
+    ),
+    Invalid(
+        """
+        import openai
+        assistant = openai.beta.assistants.create(model="gpt-4o")
+        """,
+        title="assistants on the module client",
+        message="openai.beta.assistants",
+    ),
+)
