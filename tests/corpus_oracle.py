@@ -61,8 +61,6 @@ def compare(root: Path, cwd: Path) -> tuple[list[Mismatch], int, int]:
         for line, code in sorted(expected - set(actual)):
             mismatches.append(Mismatch("miss", display, line, code))
         for line, code in sorted(set(actual) - expected):
-            mismatches.append(
-                Mismatch("false alarm", display, line, code, actual[(line, code)])
-            )
+            mismatches.append(Mismatch("false alarm", display, line, code, actual[(line, code)]))
     found_total = sum(len(items) for items in found.values())
     return mismatches, expected_total, found_total

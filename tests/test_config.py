@@ -95,15 +95,14 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     settings = Settings(project_root=tmp_path)
 
     with pytest.raises(ValueError, match="frozen"):
-        settings.base_url = "http://x"  # type: ignore[misc]
+        settings.base_url = "http://x"
 
 
 def test_unknown_key_suggests_the_close_match(tmp_path: Path) -> None:
     error = load_error(tmp_path, 'base-ur = "http://x"\n')
 
     assert str(error) == (
-        "pyproject.toml: unknown key 'base-ur' in [tool.llmbase-migrate] "
-        "(did you mean 'base-url'?)"
+        "pyproject.toml: unknown key 'base-ur' in [tool.llmbase-migrate] (did you mean 'base-url'?)"
     )
     assert error.key == "base-ur"
     assert error.path == tmp_path / "pyproject.toml"

@@ -58,18 +58,39 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to run (replaces the defaults).")
-@click.option("--extend-select", multiple=True, callback=_split_codes, help="Rule codes or prefixes to run in addition.")
-@click.option("--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip.")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_split_codes,
+    help="Rule codes or prefixes to run (replaces the defaults).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    callback=_split_codes,
+    help="Rule codes or prefixes to run in addition.",
+)
+@click.option(
+    "--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip."
+)
+@click.option(
+    "--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list skipped files with the reason.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--offline", is_flag=True, help="Never touch the network.")
-@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
+)
 @click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True)
 @click.option("--stdin-filename", help="The file name to report for source read from '-'.")
 @click.option("--show-settings", is_flag=True, help="Print the effective configuration and exit.")
@@ -93,7 +114,7 @@ def check(
 ) -> int:
     """Report what stops the code under PATHS (default: .) from working on LLMBase."""
     cwd = Path.cwd()
-    targets = list(paths) or [Path(".")]
+    targets = list(paths) or [Path()]
     reading_stdin = any(str(path) == STDIN_PATH for path in targets)
     if reading_stdin and len(targets) > 1:
         raise click.UsageError("'-' (read from stdin) cannot be combined with other paths")
@@ -105,7 +126,7 @@ def check(
         click.echo(render_settings(settings))
         return EXIT_CLEAN
     if reading_stdin:
-        raw = click.get_binary_stream("stdin").read()
+        raw = sys.stdin.buffer.read()
         display = stdin_filename or STDIN_PATH
         result = RunResult((check_source(raw, settings, display=display).outcome,))
     else:
@@ -166,7 +187,9 @@ def _exit_code(result: RunResult, *, exit_zero: bool) -> int:
 
 
 @cli.command("rules")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+@click.option(
+    "--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True
+)
 def rules_command(output_format: str) -> int:
     """List every rule: code, name, severity, default, fix."""
     rules = all_rules()
@@ -235,13 +258,19 @@ def _find_rule(code: str) -> Rule:
 
 def _explanation(rule: Rule) -> str:
     spec = rule.spec
-    header = f"{rule.code} {rule.name} ({spec.severity.value}, {'on' if spec.default_enabled else 'off'} by default)"
+    default = "on" if spec.default_enabled else "off"
+    header = f"{rule.code} {rule.name} ({spec.severity.value}, {default} by default)"
     fix = f"Fix: {spec.fix.value}." if spec.fix else "Fix: none (report only)."
     parts = [header, "", rule.docs, "", fix]
     invalid = next((e for e in rule.examples if isinstance(e, Invalid)), None)
     valid = next((e for e in rule.examples if isinstance(e, Valid)), None)
     if invalid is not None:
-        parts += ["", "Reported:", "", textwrap.indent(textwrap.dedent(invalid.code).strip(), "    ")]
+        parts += [
+            "",
+            "Reported:",
+            "",
+            textwrap.indent(textwrap.dedent(invalid.code).strip(), "    "),
+        ]
     if valid is not None:
         parts += ["", "Fine:", "", textwrap.indent(textwrap.dedent(valid.code).strip(), "    ")]
     return "\n".join(parts)

@@ -205,7 +205,7 @@ def test_nonexistent_path_raises_one_line_path_error(tmp_path: Path) -> None:
 def test_path_under_a_file_does_not_exist(tmp_path: Path) -> None:
     make_files(tmp_path, "a.py")
 
-    with pytest.raises(PathError, match="path does not exist: a.py/b.py"):
+    with pytest.raises(PathError, match=r"^path does not exist: a\.py/b\.py$"):
         run(tmp_path, ["a.py/b.py"])
 
 
@@ -292,7 +292,7 @@ def test_unreadable_directory_is_skipped(tmp_path: Path) -> None:
     locked.chmod(0)
     try:
         try:
-            os.listdir(locked)
+            list(locked.iterdir())
         except PermissionError:
             access_denied = True
         else:
@@ -343,7 +343,12 @@ def test_nested_gitignore_files_and_info_exclude(tmp_path: Path) -> None:
 
     discovery = run(repo)
 
-    assert displays(discovery) == ["main.py", "other/local.py", "pkg/deep/fine.py", "pkg/keep.gen.py"]
+    assert displays(discovery) == [
+        "main.py",
+        "other/local.py",
+        "pkg/deep/fine.py",
+        "pkg/keep.gen.py",
+    ]
     assert skips(discovery) == {"out": "ignored by .gitignore"}
 
 
@@ -366,7 +371,7 @@ def test_respect_gitignore_false(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("ignored.py\n", encoding="utf-8")
 
     discovery = discover(
-        [Path(".")], Settings(project_root=tmp_path), cwd=tmp_path, respect_gitignore=False
+        [Path()], Settings(project_root=tmp_path), cwd=tmp_path, respect_gitignore=False
     )
 
     assert displays(discovery) == ["a.py", "ignored.py"]

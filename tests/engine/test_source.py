@@ -19,6 +19,10 @@ from llmbase_migrate.engine.source import (
 from llmbase_migrate.errors import SourceError
 
 
+def names_in(directory: Path) -> list[str]:
+    return sorted(child.name for child in directory.iterdir())
+
+
 def decode_error(raw: bytes) -> str:
     with pytest.raises(SourceError) as caught:
         decode_source(raw)
@@ -199,7 +203,7 @@ def test_atomic_write_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
 
     assert target.read_bytes() == b"new\r\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o751
-    assert sorted(os.listdir(tmp_path)) == ["module.py"]
+    assert names_in(tmp_path) == ["module.py"]
 
 
 def test_atomic_write_creates_a_new_file_with_umask_mode(tmp_path: Path) -> None:
@@ -212,7 +216,7 @@ def test_atomic_write_creates_a_new_file_with_umask_mode(tmp_path: Path) -> None
 
     assert target.read_bytes() == b"x = 1\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
-    assert os.listdir(tmp_path) == ["fresh.py"]
+    assert names_in(tmp_path) == ["fresh.py"]
 
 
 def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
@@ -243,7 +247,7 @@ def test_atomic_write_failure_in_replace_leaves_original(
 
     assert caught.value.reason == "read-only file system"
     assert target.read_bytes() == b"original\n"
-    assert os.listdir(tmp_path) == ["module.py"]
+    assert names_in(tmp_path) == ["module.py"]
 
 
 def test_atomic_write_failure_in_unwritable_directory(tmp_path: Path) -> None:
@@ -265,6 +269,6 @@ def test_atomic_write_failure_in_unwritable_directory(tmp_path: Path) -> None:
             atomic_write(target, b"new\n")
         assert caught.value.reason == "permission denied"
         assert target.read_bytes() == b"original\n"
-        assert os.listdir(directory) == ["module.py"]
+        assert names_in(directory) == ["module.py"]
     finally:
         directory.chmod(0o755)

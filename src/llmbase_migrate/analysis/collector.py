@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
     Assignment,
     BaseAssignment,
@@ -29,8 +30,6 @@ from libcst.metadata import (
     Scope,
     ScopeProvider,
 )
-
-from libcst.metadata.base_provider import LazyValue
 
 from llmbase_migrate.analysis import names
 from llmbase_migrate.analysis.facts import (
@@ -66,7 +65,7 @@ def collect_facts(module: cst.Module) -> ModuleFacts:
         recorder,
         positions=metadata[PositionProvider],  # type: ignore[arg-type]
         scopes=metadata[ScopeProvider],  # type: ignore[arg-type]
-        qualified_names=metadata[QualifiedNameProvider],  # type: ignore[arg-type]
+        qualified_names=metadata[QualifiedNameProvider],
     )
     return resolver.facts()
 
@@ -112,9 +111,7 @@ class _Recorder(cst.CSTVisitor):
 
     # -- scopes we track ourselves: classes and their methods' first parameter
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        bases = tuple(
-            _dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None
-        )
+        bases = tuple(_dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None)
         info = _ClassInfo(node, bases, defaultdict(list))
         self.classes[node] = info
         self.classes_by_name[node.name.value].append(info)
@@ -205,9 +202,7 @@ class _Recorder(cst.CSTVisitor):
         if method == "setdefault":
             if call.args and (key := _string_literal(call.args[0].value)) is not None:
                 value = call.args[1].value if len(call.args) > 1 else cst.Name("None")
-                self.dict_mutations.append(
-                    (target, _DictEntry(key, call.args[0].value, value))
-                )
+                self.dict_mutations.append((target, _DictEntry(key, call.args[0].value, value)))
             return
         for arg in call.args:
             if arg.keyword is not None:
@@ -216,9 +211,10 @@ class _Recorder(cst.CSTVisitor):
                 )
             elif isinstance(arg.value, cst.Dict):
                 for element in arg.value.elements:
-                    if isinstance(element, cst.DictElement) and (
-                        key := _string_literal(element.key)
-                    ) is not None:
+                    if (
+                        isinstance(element, cst.DictElement)
+                        and (key := _string_literal(element.key)) is not None
+                    ):
                         self.dict_mutations.append(
                             (target, _DictEntry(key, element.key, element.value))
                         )
@@ -326,10 +322,7 @@ class _Resolver:
                 clients.append(setup)
                 header_secrets.extend(self._header_secrets(setup.arguments, "default_headers"))
                 continue
-            chain = _attribute_chain(call.func)
-            if chain is None:
-                continue
-            root, attrs = chain
+            attrs = _attribute_names(call.func)
             if not attrs:
                 continue
             if attrs[-1] in names.CLIENT_DERIVING_METHODS:
@@ -344,9 +337,7 @@ class _Resolver:
                         arguments=self._arguments(call, request=False),
                     )
                     clients.append(setup)
-                    header_secrets.extend(
-                        self._header_secrets(setup.arguments, "default_headers")
-                    )
+                    header_secrets.extend(self._header_secrets(setup.arguments, "default_headers"))
                 continue
             stripped = tuple(a for a in attrs if a not in names.RESPONSE_WRAPPERS)
             if stripped[-1] in names.CHAT_METHODS and self._is_chat_path(call.func, stripped):
@@ -368,9 +359,7 @@ class _Resolver:
             if len(stripped) >= 2 and stripped[-2] in names.LEGACY_APIS:
                 ref = self.ref(call.func)
                 if ref.kind == "module" and len(ref.path) == 2:
-                    legacy_calls.append(
-                        LegacyCall(call, self.span(call), ref.path[0], ref.path[1])
-                    )
+                    legacy_calls.append(LegacyCall(call, self.span(call), ref.path[0], ref.path[1]))
                     if ref.path[0] in names.LEGACY_CHAT_APIS and ref.path[1] in (
                         "create",
                         "acreate",
@@ -461,8 +450,10 @@ class _Resolver:
             if constructed is not None:
                 return _Ref("client", (), constructed[0])
             func = self.ref(node.func, depth)
-            if func.kind == "client" and func.path and func.path[-1] in (
-                names.CLIENT_DERIVING_METHODS
+            if (
+                func.kind == "client"
+                and func.path
+                and func.path[-1] in (names.CLIENT_DERIVING_METHODS)
             ):
                 return _Ref("client", func.path[:-1], func.client_kind)
             return _OTHER if func.kind == "other" else _UNRESOLVED
@@ -525,9 +516,7 @@ class _Resolver:
             imported = self._imported_ref(name_node)
             if imported is not None and imported.kind == "module":
                 if imported.path and imported.path[-1] in names.CLIENT_TYPE_NAMES:
-                    kind = (
-                        ClientKind.AZURE if "Azure" in imported.path[-1] else ClientKind.OPENAI
-                    )
+                    kind = ClientKind.AZURE if "Azure" in imported.path[-1] else ClientKind.OPENAI
                     found.append(_Ref("client", (), kind))
             elif imported is not None and imported.kind == "other":
                 found.append(_OTHER)
@@ -617,7 +606,9 @@ class _Resolver:
                     continue
                 if resource == ("completions",) and start > 0 and path[start - 1] == "chat":
                     continue
-                use = EndpointUse(".".join(resource), self.span(attribute.attr), Receiver.UNRESOLVED)
+                use = EndpointUse(
+                    ".".join(resource), self.span(attribute.attr), Receiver.UNRESOLVED
+                )
                 return use, attribute
         return None
 
@@ -685,9 +676,7 @@ class _Resolver:
 
     def _is_qualified(self, node: cst.BaseExpression, targets: Sequence[str]) -> bool:
         qualified = self.qualified(node)
-        return any(
-            q.name in targets and q.source is QualifiedNameSource.IMPORT for q in qualified
-        )
+        return any(q.name in targets and q.source is QualifiedNameSource.IMPORT for q in qualified)
 
     def _single_binding(self, node: cst.Name) -> cst.BaseExpression | None:
         scope = self.scopes.get(node)
@@ -783,8 +772,10 @@ class _Resolver:
         if not isinstance(func, cst.Name) or func.value != "dict":
             return False
         scope = self.scopes.get(func)
-        return scope is None or "dict" not in scope or not any(
-            isinstance(a, Assignment) for a in scope["dict"]
+        return (
+            scope is None
+            or "dict" not in scope
+            or not any(isinstance(a, Assignment) for a in scope["dict"])
         )
 
     def _arguments(self, call: cst.Call, *, request: bool) -> Arguments:
@@ -801,7 +792,9 @@ class _Resolver:
                     continue
                 complete = complete and splat.complete
                 for entry in splat.entries:
-                    self._add_field(fields, entry.key, entry.key_node, entry.value, FieldOrigin.SPLAT)
+                    self._add_field(
+                        fields, entry.key, entry.key_node, entry.value, FieldOrigin.SPLAT
+                    )
         if request:
             for candidate in list(fields):
                 if candidate.name != "extra_body":
@@ -960,14 +953,14 @@ def _dedupe_entries(entries: Iterable[_DictEntry]) -> list[_DictEntry]:
     return result
 
 
-def _attribute_chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[str]] | None:
-    """``a.b.c`` -> (``a``, ["b", "c"]); the root may be any expression."""
+def _attribute_names(node: cst.BaseExpression) -> list[str]:
+    """``f().b.c`` -> ["b", "c"]: the attribute names after the chain's root."""
     attrs: list[str] = []
     while isinstance(node, cst.Attribute):
         attrs.append(node.attr.value)
         node = node.value
     attrs.reverse()
-    return node, attrs
+    return attrs
 
 
 def _nth_attribute(node: cst.BaseExpression, steps_back: int) -> cst.Attribute | None:
@@ -1003,16 +996,17 @@ def _string_literal(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
         if "b" in node.prefix.lower():
             return None
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        evaluated = node.evaluated_value
+        return evaluated if isinstance(evaluated, str) else None
     if isinstance(node, cst.ConcatenatedString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString):
-        if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
-            return "".join(
-                part.value for part in node.parts if isinstance(part, cst.FormattedStringText)
-            )
+        concatenated = node.evaluated_value
+        return concatenated if isinstance(concatenated, str) else None
+    if isinstance(node, cst.FormattedString) and all(
+        isinstance(part, cst.FormattedStringText) for part in node.parts
+    ):
+        return "".join(
+            part.value for part in node.parts if isinstance(part, cst.FormattedStringText)
+        )
     return None
 
 

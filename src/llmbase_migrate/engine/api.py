@@ -79,9 +79,7 @@ def check_paths(
     return RunResult(tuple(outcomes), discovery.skipped)
 
 
-def check_source(
-    raw: bytes, settings: Settings, *, display: str = STDIN_PATH
-) -> FileAnalysis:
+def check_source(raw: bytes, settings: Settings, *, display: str = STDIN_PATH) -> FileAnalysis:
     """Analyse one file's bytes (stdin, tests, editors)."""
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None

@@ -318,7 +318,7 @@ class _Walker:
             return None
         else:
             starting = inherited
-        if False:
+        if _GITIGNORE in names:
             own = self._pattern_file(directory / _GITIGNORE, base=directory, label=_GITIGNORE)
             if own is not None:
                 return (*starting, own)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 import pathspec
 
@@ -37,7 +38,7 @@ def validate_selectors(selectors: Iterable[str], *, option: str) -> tuple[str, .
 @dataclass(frozen=True)
 class RuleSelection:
     enabled: tuple[Rule, ...]
-    per_file_ignores: tuple[tuple[pathspec.PathSpec, frozenset[str]], ...] = ()
+    per_file_ignores: tuple[tuple[pathspec.PathSpec[Any], frozenset[str]], ...] = ()
 
     @staticmethod
     def build(
@@ -83,9 +84,7 @@ class RuleSelection:
         for spec, selectors in self.per_file_ignores:
             if spec.match_file(posix):
                 off.update(selectors)
-        return tuple(
-            rule for rule in self.enabled if not any(_matches(s, rule.code) for s in off)
-        )
+        return tuple(rule for rule in self.enabled if not any(_matches(s, rule.code) for s in off))
 
     def triggers(self, rules: Sequence[Rule]) -> tuple[bytes, ...]:
         return tuple(sorted({t for rule in rules for t in rule.spec.triggers}))

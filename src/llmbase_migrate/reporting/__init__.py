@@ -31,9 +31,7 @@ class Summary:
         return Summary(
             findings=len(findings),
             fixable=sum(1 for finding in findings if finding.fix is not None),
-            files_scanned=sum(
-                1 for o in result.outcomes if isinstance(o, (Clean, HasFindings))
-            ),
+            files_scanned=sum(1 for o in result.outcomes if isinstance(o, (Clean, HasFindings))),
             files_parsed=sum(
                 1
                 for o in result.outcomes

@@ -31,9 +31,7 @@ def rules_by_code() -> dict[str, Rule]:
 
 def _rule_module_names() -> list[str]:
     return sorted(
-        info.name
-        for info in pkgutil.iter_modules(__path__)
-        if _MODULE_NAME.match(info.name)
+        info.name for info in pkgutil.iter_modules(__path__) if _MODULE_NAME.match(info.name)
     )
 
 

@@ -85,7 +85,7 @@ def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = Fa
         vendor = vendor_of(variable)
         if vendor is not None:
             return (
-                f"base URL is read from ${variable}, a {vendor} setting; "
+                f"base URL is read from ${variable}, another vendor's setting ({vendor}); "
                 f"use {expected} (or $LLMBASE_BASE_URL)"
             )
         if value.default is None:
@@ -102,7 +102,10 @@ def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = Fa
         return None
     vendor = vendor_of(value.identifier)
     if vendor is not None and _names_a_url(value.identifier or ""):
-        return f"base URL comes from {value.identifier}, a {vendor} setting; use {expected}"
+        return (
+            f"base URL comes from {value.identifier}, another vendor's setting ({vendor}); "
+            f"use {expected}"
+        )
     return None
 
 

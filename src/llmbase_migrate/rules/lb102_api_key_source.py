@@ -74,7 +74,8 @@ def _judge(value: Value, span: Span, ctx: RuleContext) -> Iterator[Report]:
         if vendor is not None:
             yield Report(
                 span,
-                f"api_key is read from ${variable}, a {vendor} key that LLMBase rejects; "
+                f"api_key is read from ${variable}, another vendor's key ({vendor}) that LLMBase "
+                "rejects; "
                 f"use {wanted}",
             )
     else:
@@ -82,7 +83,8 @@ def _judge(value: Value, span: Span, ctx: RuleContext) -> Iterator[Report]:
         if vendor is not None and not is_chat_agent_env(value.identifier):
             yield Report(
                 span,
-                f"api_key comes from {value.identifier}, a {vendor} key that LLMBase rejects; "
+                f"api_key comes from {value.identifier}, another vendor's key ({vendor}) that "
+                "LLMBase rejects; "
                 f"use {wanted}",
             )
 

@@ -27,8 +27,7 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
             if field.name == "service_tier":
                 yield Report(
                     field.span,
-                    f"{where(field)} is not part of LLMBase's direct inference contract; "
-                    "remove it",
+                    f"{where(field)} is not part of LLMBase's direct inference contract; remove it",
                 )
 
 
