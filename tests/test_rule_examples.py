@@ -6,6 +6,7 @@ import re
 import textwrap
 
 import pytest
+from _pytest.mark import ParameterSet
 
 from llmbase_migrate.engine.outcome import Clean, HasFindings
 from llmbase_migrate.engine.runner import analyze_bytes
@@ -19,7 +20,7 @@ def _source(example: Valid | Invalid) -> str:
     return textwrap.dedent(example.code).lstrip("\n")
 
 
-def _cases() -> list[object]:
+def _cases() -> list[ParameterSet]:
     cases = []
     for rule in all_rules():
         counters = {"valid": 0, "invalid": 0}

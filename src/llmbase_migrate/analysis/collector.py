@@ -551,9 +551,11 @@ class _Resolver:
         func = call.func
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return None
-        for qualified in self.qualified(func):
-            if qualified.source is not QualifiedNameSource.IMPORT:
-                continue
+        qualified_names = self.qualified(func)
+        # A name also bound locally (``openai = FakeSDK()``) is not the package.
+        if any(q.source is not QualifiedNameSource.IMPORT for q in qualified_names):
+            return None
+        for qualified in qualified_names:
             kind = names.CLIENT_CONSTRUCTORS.get(qualified.name)
             if kind is not None:
                 return kind, qualified.name

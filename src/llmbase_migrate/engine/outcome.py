@@ -27,6 +27,7 @@ class Clean:
 
     path: str
     parsed: bool
+    suppressed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
     findings.sort(key=lambda finding: (finding.span, finding.code))
     if findings:
         return FileAnalysis(HasFindings(path, tuple(findings), suppressed), facts, module)
-    return FileAnalysis(Clean(path, parsed=True), facts, module)
+    return FileAnalysis(Clean(path, parsed=True, suppressed=suppressed), facts, module)
 
 
 def _parse_failure_facts(error: cst.ParserSyntaxError, text: str) -> ModuleFacts:

@@ -48,13 +48,21 @@ class RuleSelection:
         ignore: Sequence[str],
         per_file_ignores: dict[str, tuple[str, ...]],
     ) -> RuleSelection:
-        """ruff's semantics: the most specific selector wins, ignore beats select at a tie."""
+        """ruff's semantics: the most specific selector wins, ignore beats select at a tie.
+
+        A rule that is off by default is enabled only by its exact code or ``ALL``: a
+        prefix such as ``LB2`` means "the LB2 rules as usual".
+        """
         select_all = validate_selectors(select or (), option="select")
         extend = validate_selectors(extend_select, option="extend-select")
         ignored = validate_selectors(ignore, option="ignore")
         enabled = []
         for rule in all_rules():
-            chosen = [s for s in (*select_all, *extend) if _matches(s, rule.code)]
+            chosen = [
+                s
+                for s in (*select_all, *extend)
+                if _matches(s, rule.code) and (rule.spec.default_enabled or s in ("ALL", rule.code))
+            ]
             dropped = [s for s in ignored if _matches(s, rule.code)]
             if select is None and not chosen:
                 on = rule.spec.default_enabled
@@ -69,7 +77,7 @@ class RuleSelection:
                 enabled.append(rule)
         patterns = []
         for glob, codes in per_file_ignores.items():
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+            spec = pathspec.GitIgnoreSpec.from_lines([glob])
             patterns.append(
                 (spec, frozenset(validate_selectors(codes, option=f"per-file-ignores[{glob!r}]")))
             )

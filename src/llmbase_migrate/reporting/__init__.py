@@ -22,6 +22,8 @@ class Summary:
     files_with_findings: int
     files_skipped: int
     files_failed: int
+    # files that were to be analysed but could not be read, decoded or walked
+    unreadable: int
     suppressed: int
     by_code: dict[str, int]
 
@@ -41,7 +43,10 @@ class Summary:
             files_skipped=sum(1 for o in result.outcomes if isinstance(o, Skipped))
             + len(result.discovery_skips),
             files_failed=sum(1 for o in result.outcomes if isinstance(o, Failed)),
-            suppressed=sum(o.suppressed for o in result.outcomes if isinstance(o, HasFindings)),
+            unreadable=sum(1 for o in result.outcomes if isinstance(o, Skipped)),
+            suppressed=sum(
+                o.suppressed for o in result.outcomes if isinstance(o, (Clean, HasFindings))
+            ),
             by_code=dict(sorted(Counter(finding.code for finding in findings).items())),
         )
 

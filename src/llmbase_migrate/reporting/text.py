@@ -29,6 +29,8 @@ def render_text(
             lines.append(f"{outcome.path}: error: {redact(outcome.error)}")
             if show_debug and outcome.detail:
                 lines.append(outcome.detail.rstrip())
+        elif isinstance(outcome, Skipped):
+            lines.append(f"{outcome.path}: skipped: {outcome.reason}")
     if quiet:
         return "\n".join(lines)
     summary = Summary.of(result)
@@ -39,9 +41,6 @@ def render_text(
         for code, count in sorted(summary.by_code.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"{count:5d}  {code}  {rules[code].name}")
     if verbose:
-        for outcome in result.outcomes:
-            if isinstance(outcome, Skipped):
-                lines.append(f"{outcome.path}: skipped: {outcome.reason}")
         for skip in result.discovery_skips:
             lines.append(f"{skip.display}: skipped: {skip.reason}")
     if lines:
@@ -58,6 +57,8 @@ def _summary_line(summary: Summary) -> str:
         )
         if summary.fixable:
             head += f" ({summary.fixable} fixable)"
+    elif summary.files_failed or summary.unreadable:
+        head = "No findings, but some files could not be checked"
     else:
         head = "All checks passed"
     parts = [f"{summary.files_scanned} files scanned ({summary.files_parsed} parsed)"]

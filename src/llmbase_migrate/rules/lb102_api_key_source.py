@@ -11,11 +11,12 @@ Without ``api_key`` the SDK reads ``$OPENAI_API_KEY``; LLMBase needs an
   ``OPENROUTER_API_KEY``, ``AZURE_OPENAI_API_KEY``, ``GROQ_API_KEY``...), also
   as ``os.getenv("OPENAI_API_KEY") or ""``;
 - an expression that cannot be evaluated but is named for another vendor's key
-  (``settings.OPENAI_API_KEY``, ``config["openrouter_api_key"]``);
-- a placeholder literal such as ``"EMPTY"`` or ``"ollama"``, which local servers
-  accept and LLMBase rejects with 401.
+  (``settings.OPENAI_API_KEY``, ``config["openrouter_api_key"]``).
 
-Generic names (``API_KEY``, ``LLM_API_KEY``) and LLMBase-named ones are accepted.
+Generic names (``API_KEY``, ``LLM_API_KEY``) and LLMBase-named ones are accepted,
+and so are placeholder literals (``"EMPTY"``, ``"dummy"``): they are what test
+doubles and local servers use, and a migrated client's base URL already says
+where requests go.
 A literal that looks like a real key is LB103's; a chat-agent key is LB104's.
 Assignments ``openai.api_key = ...`` are judged the same way; Azure clients are
 LB106's.
@@ -28,7 +29,6 @@ from collections.abc import Iterator
 from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite, Span, Value, ValueKind
 from llmbase_migrate.rules._judge import is_chat_agent_env, openai_clients, vendor_of
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
-from llmbase_migrate.secrets import is_chat_agent_key, looks_like_secret
 
 RULE = RuleSpec(
     code="LB102",
@@ -59,13 +59,6 @@ def _judge(value: Value, span: Span, ctx: RuleContext) -> Iterator[Report]:
     wanted = f"os.environ[{ctx.api_key_env!r}]"
     if value.kind is ValueKind.NONE:
         yield Report(span, f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}")
-    elif value.kind is ValueKind.STRING:
-        text = value.text or ""
-        if not looks_like_secret(text) and not is_chat_agent_key(text):
-            yield Report(
-                span,
-                f"api_key is the placeholder {text!r}; LLMBase needs an llmbase_ key: {wanted}",
-            )
     elif value.kind is ValueKind.ENV:
         variable = value.env_var
         if variable is None or is_chat_agent_env(variable) or variable == ctx.api_key_env:
@@ -153,12 +146,11 @@ EXAMPLES = (
         title="module client configuration",
         line=3,
     ),
-    Invalid(
+    Valid(
         """
         from openai import OpenAI
-        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key="EMPTY")
+        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key="dummy")
         """,
-        title="a local-server placeholder",
-        message="placeholder 'EMPTY'",
+        title="a placeholder in a test double",
     ),
 )
