@@ -142,6 +142,24 @@ CLIENT = "from openai import OpenAI, AsyncOpenAI\n"
             id="resource bound to a name",
         ),
         pytest.param(
+            CLIENT + "class Svc:\n    client: AsyncOpenAI\n"
+            "    async def ask(self):\n        return await self.client.chat.completions.create()\n",
+            [Receiver.CLIENT],
+            id="class attribute declared by annotation",
+        ),
+        pytest.param(
+            CLIENT + "def get_client() -> OpenAI:\n    ...\n"
+            "get_client().chat.completions.create()\n",
+            [Receiver.CLIENT],
+            id="function with a client return type",
+        ),
+        pytest.param(
+            CLIENT + "def ask(client=None):\n    client = client or OpenAI()\n"
+            "    return client.chat.completions.create()\n",
+            [Receiver.CLIENT],
+            id="a default client after or",
+        ),
+        pytest.param(
             "import openai\nopenai.chat.completions.create()\n",
             [Receiver.MODULE],
             id="module client",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst._metadata_dependent import LazyValue
@@ -79,6 +79,8 @@ class _ClassInfo:
     base_names: tuple[str, ...]
     # attribute -> expressions assigned to it (class body or self.<attr> in methods)
     attributes: dict[str, list[cst.BaseExpression]]
+    # attribute -> its declared type (``client: OpenAI`` in the body, ``self.client: X = ...``)
+    annotations: dict[str, cst.Annotation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class _Recorder(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.bindings: dict[cst.Name, cst.BaseExpression] = {}
+        self.name_annotations: dict[cst.Name, cst.Annotation] = {}
         self.classes: dict[cst.ClassDef, _ClassInfo] = {}
         self.classes_by_name: dict[str, list[_ClassInfo]] = defaultdict(list)
         # the first parameter of a method -> the class it belongs to
@@ -154,6 +157,15 @@ class _Recorder(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind_target(node.target, node.value, None)
+        target = node.target
+        if isinstance(target, cst.Name):
+            self.name_annotations[target] = node.annotation
+            if self._context and isinstance(self._context[-1], _ClassInfo):
+                self._context[-1].annotations[target.value] = node.annotation
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            enclosing = self._enclosing_self()
+            if enclosing is not None and target.value.value == enclosing[0]:
+                enclosing[1].annotations[target.attr.value] = node.annotation
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         if isinstance(node.target, cst.Name):
@@ -263,6 +275,8 @@ class _Ref:
     path: tuple[str, ...] = ()
     client_kind: ClientKind | None = None
     class_info: _ClassInfo | None = None
+    # for "function": the declared return type, which a call of it produces
+    returns: cst.Annotation | None = None
 
 
 _UNRESOLVED = _Ref("unresolved")
@@ -453,14 +467,19 @@ class _Resolver:
             if (
                 func.kind == "client"
                 and func.path
-                and func.path[-1] in (names.CLIENT_DERIVING_METHODS)
+                and func.path[-1] in names.CLIENT_DERIVING_METHODS
             ):
                 return _Ref("client", func.path[:-1], func.client_kind)
+            if func.kind == "function":
+                return self._annotation_ref(func.returns)
             return _OTHER if func.kind == "other" else _UNRESOLVED
         if isinstance(node, cst.Await):
             return self.ref(node.expression, depth)
         if isinstance(node, cst.IfExp):
             return _merge_refs([self.ref(node.body, depth), self.ref(node.orelse, depth)])
+        if isinstance(node, cst.BooleanOperation):
+            # ``client or OpenAI()``: whichever side is known tells what it is.
+            return _merge_refs([self.ref(node.left, depth), self.ref(node.right, depth)])
         return _UNRESOLVED
 
     def _imported_ref(self, node: cst.Name | cst.Attribute) -> _Ref | None:
@@ -497,7 +516,11 @@ class _Resolver:
         bound = assignment.node
         if isinstance(bound, cst.Name):
             value = self.recorder.bindings.get(bound)
-            return self.ref(value, depth) if value is not None else _UNRESOLVED
+            ref = self.ref(value, depth) if value is not None else _UNRESOLVED
+            annotation = self.recorder.name_annotations.get(bound)
+            if ref.kind == "unresolved" and annotation is not None:
+                return self._annotation_ref(annotation)
+            return ref
         if isinstance(bound, cst.Param):
             owner = self.recorder.self_params.get(bound)
             if owner is not None:
@@ -506,6 +529,8 @@ class _Resolver:
         if isinstance(bound, cst.ClassDef):
             info = self.recorder.classes.get(bound)
             return _Ref("class", class_info=info) if info is not None else _UNRESOLVED
+        if isinstance(bound, cst.FunctionDef):
+            return _Ref("function", returns=bound.returns)
         return _UNRESOLVED
 
     def _annotation_ref(self, annotation: cst.Annotation | None) -> _Ref:
@@ -528,9 +553,27 @@ class _Resolver:
 
     def _class_attribute_ref(self, info: _ClassInfo, attribute: str, depth: int) -> _Ref:
         values = self._class_attribute_values(info, attribute, set())
-        if not values:
-            return _UNRESOLVED
-        return _merge_refs([self.ref(value, depth) for value in values])
+        refs = [self.ref(value, depth) for value in values]
+        annotation = self._class_attribute_annotation(info, attribute, set())
+        if annotation is not None:
+            refs.append(self._annotation_ref(annotation))
+        return _merge_refs(refs) if refs else _UNRESOLVED
+
+    def _class_attribute_annotation(
+        self, info: _ClassInfo, attribute: str, seen: set[str]
+    ) -> cst.Annotation | None:
+        if attribute in info.annotations:
+            return info.annotations[attribute]
+        for base in info.base_names:
+            short = base.rsplit(".", 1)[-1]
+            if short in seen:
+                continue
+            seen.add(short)
+            for candidate in self.recorder.classes_by_name.get(short, ()):
+                found = self._class_attribute_annotation(candidate, attribute, seen)
+                if found is not None:
+                    return found
+        return None
 
     def _class_attribute_values(
         self, info: _ClassInfo, attribute: str, seen: set[str]
