@@ -319,3 +319,11 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
         env=env,
     )
     assert version.returncode == 0 and "llmbase-migrate, version" in version.stdout
+
+
+def test_parallel_and_serial_runs_agree(run: Runner) -> None:
+    serial = run("check", "fixtures", "--jobs", "1", "--output-format", "json", cwd=ROOT)
+    parallel = run("check", "fixtures", "--jobs", "2", "--output-format", "json", cwd=ROOT)
+    assert serial.code == parallel.code == 1
+    assert json.loads(serial.out) == json.loads(parallel.out)
+    assert json.loads(serial.out)["summary"]["findings"] > 150

@@ -92,6 +92,12 @@ def cli() -> None:
     "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
 )
 @click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for parsing (default: one per core).",
+)
 @click.option("--stdin-filename", help="The file name to report for source read from '-'.")
 @click.option("--show-settings", is_flag=True, help="Print the effective configuration and exit.")
 def check(
@@ -109,6 +115,7 @@ def check(
     offline: bool,
     force_exclude: bool,
     respect_gitignore: bool,
+    jobs: int | None,
     stdin_filename: str | None,
     show_settings: bool,
 ) -> int:
@@ -134,7 +141,9 @@ def check(
             targets,
             settings,
             cwd=cwd,
-            options=RunOptions(force_exclude=force_exclude, respect_gitignore=respect_gitignore),
+            options=RunOptions(
+                force_exclude=force_exclude, respect_gitignore=respect_gitignore, jobs=jobs
+            ),
         )
     if output_format == "json":
         click.echo(render_json(result))

@@ -16,7 +16,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst._metadata_dependent import LazyValue
 from libcst.metadata import (
     Assignment,
     BaseAssignment,
@@ -25,7 +24,6 @@ from libcst.metadata import (
     MetadataWrapper,
     PositionProvider,
     QualifiedName,
-    QualifiedNameProvider,
     QualifiedNameSource,
     Scope,
     ScopeProvider,
@@ -57,15 +55,19 @@ _MAX_DEPTH = 24
 
 def collect_facts(module: cst.Module) -> ModuleFacts:
     """Gather the facts of a parsed module (one metadata resolution, one traversal)."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    metadata = wrapper.resolve_many([PositionProvider, ScopeProvider, QualifiedNameProvider])
     recorder = _Recorder()
-    wrapper.module.visit(recorder)
+    module.visit(recorder)
+    if not recorder.imports_openai:
+        # Without an import of the SDK nothing here can resolve to it: skip metadata.
+        return ModuleFacts()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    # QualifiedNameProvider is not resolved for the whole tree: it costs more than the
+    # parse, and qualified names are needed for a few nodes only (asked of the scope).
+    metadata = wrapper.resolve_many([PositionProvider, ScopeProvider])
     resolver = _Resolver(
         recorder,
         positions=metadata[PositionProvider],  # type: ignore[arg-type]
         scopes=metadata[ScopeProvider],  # type: ignore[arg-type]
-        qualified_names=metadata[QualifiedNameProvider],
     )
     return resolver.facts()
 
@@ -296,22 +298,23 @@ class _Resolver:
         *,
         positions: Mapping[cst.CSTNode, CodeRange],
         scopes: Mapping[cst.CSTNode, Scope | None],
-        qualified_names: Mapping[cst.CSTNode, object],
     ) -> None:
         self.recorder = recorder
         self.positions = positions
         self.scopes = scopes
-        self._qualified_names = qualified_names
+        self._qualified_names: dict[cst.CSTNode, Collection[QualifiedName]] = {}
         self._refs: dict[cst.CSTNode, _Ref] = {}
         self._in_progress: set[cst.CSTNode] = set()
         self._mutations = self._index_mutations()
 
     def qualified(self, node: cst.CSTNode) -> Collection[QualifiedName]:
-        """Qualified names of a node; LibCST computes some of them lazily."""
-        value = self._qualified_names.get(node, ())
-        if isinstance(value, LazyValue):
-            value = value()
-        return value  # type: ignore[return-value]
+        """Qualified names of a name or attribute, computed on demand and cached."""
+        cached = self._qualified_names.get(node)
+        if cached is None:
+            scope = self.scopes.get(node)
+            cached = scope.get_qualified_names_for(node) if scope is not None else set()
+            self._qualified_names[node] = cached
+        return cached
 
     # -- entry point
     def facts(self) -> ModuleFacts:

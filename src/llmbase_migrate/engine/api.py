@@ -5,17 +5,20 @@ The CLI calls :func:`check_paths`; nothing here prints or exits.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.discovery import DiscoverySkip, discover
-from llmbase_migrate.engine.outcome import Outcome, Skipped
-from llmbase_migrate.engine.runner import FileAnalysis, analyze_bytes
+from llmbase_migrate.engine.outcome import Clean, Outcome, Skipped
+from llmbase_migrate.engine.runner import FileAnalysis, analyze_bytes, passes_prefilter
 from llmbase_migrate.engine.selection import RuleSelection
 from llmbase_migrate.engine.source import read_bytes
 from llmbase_migrate.errors import SourceError
+from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import RuleContext
 
 STDIN_PATH = "-"
@@ -25,6 +28,8 @@ STDIN_PATH = "-"
 class RunOptions:
     force_exclude: bool = False
     respect_gitignore: bool = True
+    # Worker processes for files that need parsing; None means one per core.
+    jobs: int | None = None
     # Set when a file's content comes from stdin ("-"); the name is used for display
     # and per-file-ignores.
     stdin_filename: str | None = None
@@ -67,15 +72,13 @@ def check_paths(
         respect_gitignore=options.respect_gitignore,
     )
     context = rule_context(settings)
-    outcomes = [
-        analysis.outcome
-        for analysis in _analyze_files(
-            ((source.display, source.path) for source in discovery.files),
-            settings,
-            selection,
-            context,
-        )
-    ]
+    outcomes = _analyze_files(
+        [(source.display, source.path) for source in discovery.files],
+        settings,
+        selection,
+        context,
+        jobs=options.jobs or os.cpu_count() or 1,
+    )
     return RunResult(tuple(outcomes), discovery.skipped)
 
 
@@ -87,19 +90,54 @@ def check_source(raw: bytes, settings: Settings, *, display: str = STDIN_PATH) -
 
 
 def _analyze_files(
-    files: Iterator[tuple[str, Path]],
+    files: Sequence[tuple[str, Path]],
     settings: Settings,
     selection: RuleSelection,
     context: RuleContext,
-) -> Iterator[FileAnalysis]:
+    *,
+    jobs: int,
+) -> list[Outcome]:
+    """Read and pre-filter every file here; parse the survivors in a process pool.
+
+    Reading and the byte pre-filter are cheap and keep most files out of the pool;
+    results come back in input order, so output does not depend on scheduling.
+    """
+    outcomes: list[Outcome | None] = []
+    work: list[tuple[int, _Job]] = []
     for display, path in files:
         try:
             raw = read_bytes(path)
         except SourceError as error:
-            yield FileAnalysis(Skipped(display, error.reason))
+            outcomes.append(Skipped(display, error.reason))
             continue
         rules = selection.for_path(_relative_to_root(path, settings))
-        yield analyze_bytes(display, raw, rules, context)
+        if not passes_prefilter(raw, selection.triggers(rules)):
+            outcomes.append(Clean(display, parsed=False))
+            continue
+        work.append((len(outcomes), (display, raw, tuple(rule.code for rule in rules), context)))
+        outcomes.append(None)
+    workers = min(jobs, len(work))
+    if workers <= 1:
+        results: Iterator[Outcome] = (_analyze_job(job) for _, job in work)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_analyze_job, [job for _, job in work], chunksize=8)
+    try:
+        for (index, _), outcome in zip(work, results, strict=True):
+            outcomes[index] = outcome
+    finally:
+        if workers > 1:
+            pool.shutdown(cancel_futures=True)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+_Job = tuple[str, bytes, tuple[str, ...], RuleContext]
+
+
+def _analyze_job(job: _Job) -> Outcome:
+    display, raw, codes, context = job
+    rules = rules_by_code()
+    return analyze_bytes(display, raw, [rules[code] for code in codes], context).outcome
 
 
 def _relative_to_root(path: Path, settings: Settings) -> str | None:

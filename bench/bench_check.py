@@ -1,0 +1,138 @@
+"""Time ``llmbase-migrate check`` on a generated corpus against baselines from the same run.
+
+    python bench/bench_check.py --files 1000 --openai-share 0.3
+
+Baselines: ``ast.parse`` and ``libcst.parse_module`` of every file (one process),
+the floor a LibCST-based tool is measured against. Prints wall times and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import libcst
+
+OPENAI_FILE = '''\
+import os
+from openai import OpenAI
+
+CLIENT = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=os.getenv("OPENROUTER_API_KEY"))
+
+
+class Assistant{n}:
+    def __init__(self) -> None:
+        self.client = OpenAI()
+
+    def reply(self, text: str) -> str:
+        params = {{"model": "openai/gpt-4o", "messages": [{{"role": "user", "content": text}}]}}
+        params["provider"] = {{"order": ["azure"]}}
+        response = self.client.chat.completions.create(**params, top_k=20)
+        return response.choices[0].message.content or ""
+
+    def embed(self, text: str) -> list[float]:
+        return CLIENT.embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding
+'''
+
+PLAIN_FILE = '''\
+from dataclasses import dataclass
+
+
+@dataclass
+class Record{n}:
+    name: str
+    values: list[int]
+
+    def total(self) -> int:
+        return sum(value * {n} for value in self.values if value > 0)
+
+    def describe(self) -> str:
+        parts = [f"{{self.name}}:{{value}}" for value in self.values]
+        return ", ".join(parts)
+
+
+def build_{n}(count: int) -> list[Record{n}]:
+    return [Record{n}(name=str(i), values=list(range(i % 17))) for i in range(count)]
+'''
+
+
+def generate(root: Path, files: int, share: float, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for n in range(files):
+        package = root / f"pkg{n % 20}"
+        package.mkdir(parents=True, exist_ok=True)
+        template = OPENAI_FILE if rng.random() < share else PLAIN_FILE
+        # Pad files to a realistic size (~3 KB) with unrelated functions.
+        body = template.format(n=n) + "".join(
+            f"\n\ndef helper_{n}_{k}(x: int) -> int:\n    return (x * {k}) % 97\n"
+            for k in range(40)
+        )
+        (package / f"module_{n}.py").write_text(body)
+
+
+def timed(action: object, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()  # type: ignore[operator]
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--openai-share", type=float, default=0.3)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="llmbase-bench-"))
+    try:
+        generate(root, args.files, args.openai_share)
+        paths = sorted(root.rglob("*.py"))
+        size = sum(path.stat().st_size for path in paths)
+        sources = [path.read_text() for path in paths]
+
+        def ast_parse() -> None:
+            for source in sources:
+                ast.parse(source)
+
+        def libcst_parse() -> None:
+            for source in sources:
+                libcst.parse_module(source)
+
+        executable = Path(sys.executable).parent / "llmbase-migrate"
+
+        def check() -> None:
+            subprocess.run(
+                [str(executable), "check", "--exit-zero", "--quiet", str(root)],
+                stdout=subprocess.DEVNULL,
+                check=True,
+            )
+
+        results = {
+            "ast.parse (baseline)": timed(ast_parse, args.repeat),
+            "libcst.parse_module (baseline)": timed(libcst_parse, args.repeat),
+            "llmbase-migrate check": timed(check, args.repeat),
+        }
+        print(
+            f"{len(paths)} files, {size / 1e6:.1f} MB, openai share {args.openai_share:.0%}, "
+            f"median of {args.repeat}"
+        )
+        floor = results["libcst.parse_module (baseline)"]
+        for name, seconds in results.items():
+            print(f"  {name:34s} {seconds:8.3f} s   {seconds / floor:6.2f}x libcst parse")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
