@@ -688,8 +688,36 @@ class _Resolver:
                     env_var=left.env_var,
                     default=self.value(node.right, depth + 1),
                 )
-            return left if left.kind is ValueKind.UNKNOWN else Value.unknown()
+            if left.kind is ValueKind.UNKNOWN:
+                # ``cfg.base_url or "https://api.openai.com/v1"``: unknown, with a fallback.
+                return Value(
+                    ValueKind.UNKNOWN,
+                    identifier=left.identifier,
+                    default=self.value(node.right, depth + 1),
+                )
+            return Value.unknown()
+        if isinstance(node, cst.FormattedString):
+            return self._formatted_value(node, depth)
         return Value.unknown(_identifier_hint(node))
+
+    def _formatted_value(self, node: cst.FormattedString, depth: int) -> Value:
+        """An f-string whose placeholders are constants is a string; otherwise its most
+        telling identifier is the first placeholder's (an env variable or a name)."""
+        pieces: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces.append(part.value)
+                continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                return Value.unknown()
+            inner = self.value(part.expression, depth + 1)
+            if inner.kind is ValueKind.STRING and part.format_spec is None:
+                pieces.append(inner.text or "")
+            elif inner.kind is ValueKind.ENV:
+                return Value.unknown(inner.env_var)
+            else:
+                return Value.unknown(inner.identifier)
+        return Value(ValueKind.STRING, text="".join(pieces))
 
     def _env_read(self, node: cst.BaseExpression, depth: int) -> Value | None:
         if isinstance(node, cst.Subscript):

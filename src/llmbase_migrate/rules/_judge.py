@@ -12,6 +12,7 @@ from llmbase_migrate.analysis.facts import (
     ClientSetup,
     Field,
     FieldOrigin,
+    ModuleFacts,
     Value,
     ValueKind,
 )
@@ -19,6 +20,7 @@ from llmbase_migrate.rules.base import RuleContext
 
 # LLMBase's chat-subscription agent API: a client pointed here is meant for agent keys.
 _AGENT_BASE_URLS = ("https://llmbase.ai/api/v1/agents", "https://llmbase.ai/api/chat-agent/v1")
+AZURE_API_TYPES = frozenset({"azure", "azure_ad", "azuread"})
 _IDENTIFIER_PARTS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -100,6 +102,10 @@ def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = Fa
             if problem is not None:
                 return f"when ${variable} is unset, the {problem}"
         return None
+    if value.default is not None and value.default.kind is ValueKind.STRING:
+        problem = base_url_problem(value.default, ctx, module_client=module_client)
+        if problem is not None:
+            return f"when {value.identifier or 'the value'} is empty, the {problem}"
     vendor = vendor_of(value.identifier)
     if vendor is not None and _names_a_url(value.identifier or ""):
         return (
@@ -131,3 +137,14 @@ def where(field: Field) -> str:
     if field.origin is FieldOrigin.SPLAT:
         return f'"{field.name}" in a ** dict'
     return f"{field.name}="
+
+
+def module_selects_azure(facts: ModuleFacts) -> bool:
+    """``openai.api_type = "azure"``: the module's ``openai.*`` settings are Azure's,
+    reported once by LB106 rather than setting by setting."""
+    return any(
+        assignment.attribute == "api_type"
+        and assignment.value.kind is ValueKind.STRING
+        and (assignment.value.text or "").lower() in AZURE_API_TYPES
+        for assignment in facts.module_assignments
+    )

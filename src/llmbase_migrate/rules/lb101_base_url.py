@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite
-from llmbase_migrate.rules._judge import base_url_problem, openai_clients
+from llmbase_migrate.rules._judge import base_url_problem, module_selects_azure, openai_clients
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
 RULE = RuleSpec(
@@ -58,7 +58,10 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         problem = base_url_problem(base_url.value, ctx)
         if problem is not None:
             yield Report(base_url.span, problem)
+    azure_module = module_selects_azure(facts)
     for assignment in facts.module_assignments:
+        if azure_module:
+            break
         if assignment.attribute == "api_base":
             yield Report(
                 assignment.span,
@@ -173,6 +176,44 @@ EXAMPLES = (
         """,
         title="module client without the trailing slash",
         message="trailing '/'",
+    ),
+    Valid(
+        """
+        import openai, os
+        openai.api_type = "azure"
+        openai.api_base = os.environ["AZURE_OPENAI_ENDPOINT"]
+        """,
+        title="module settings of an Azure module are LB106's",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        HOST = "10.0.0.7"
+        client = OpenAI(base_url=f"http://{HOST}:8000/v1")
+        """,
+        title="an f-string of constants",
+        message="'http://10.0.0.7:8000/v1'",
+    ),
+    Invalid(
+        """
+        import os
+        from openai import AsyncOpenAI
+        endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
+        client = AsyncOpenAI(base_url=f"{endpoint}/openai/v1/")
+        """,
+        title="an f-string around another vendor's setting",
+        message="AZURE_OPENAI_ENDPOINT",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        def make(cfg):
+            base_url = cfg.base_url or "https://api.openai.com/v1"
+            return OpenAI(base_url=base_url)
+        """,
+        title="a fallback after or",
+        line=4,
+        message="when base_url is empty",
     ),
     Invalid(
         """

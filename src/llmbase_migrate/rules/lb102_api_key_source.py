@@ -27,7 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite, Span, Value, ValueKind
-from llmbase_migrate.rules._judge import is_chat_agent_env, openai_clients, vendor_of
+from llmbase_migrate.rules._judge import (
+    is_chat_agent_env,
+    module_selects_azure,
+    openai_clients,
+    vendor_of,
+)
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
 RULE = RuleSpec(
@@ -50,7 +55,10 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                 )
             continue
         yield from _judge(api_key.value, api_key.span, ctx)
+    azure_module = module_selects_azure(facts)
     for assignment in facts.module_assignments:
+        if azure_module:
+            break
         if assignment.attribute == "api_key":
             yield from _judge(assignment.value, assignment.span, ctx)
 

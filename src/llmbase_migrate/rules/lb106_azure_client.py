@@ -6,7 +6,9 @@
 the client with ``OpenAI(base_url="https://api.llmbase.ai/v1",
 api_key=os.environ["LLMBASE_API_KEY"])`` and choosing LLMBase model IDs instead of
 deployment names. Reported once per construction (its base URL and key are not
-reported separately), and for ``openai.api_type = "azure"`` (the pre-1.0 switch).
+reported separately), and for ``openai.api_type = "azure"`` (the pre-1.0 switch);
+the module's other ``openai.*`` settings (``api_base``, ``api_key``) are then not
+reported separately either.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ClientKind, ModuleFacts, OptionSite, ValueKind
+from llmbase_migrate.rules._judge import AZURE_API_TYPES
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
 RULE = RuleSpec(
@@ -22,8 +25,6 @@ RULE = RuleSpec(
     summary="an Azure OpenAI client or setting",
     severity=Severity.ERROR,
 )
-
-_AZURE_API_TYPES = frozenset({"azure", "azure_ad", "azuread"})
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
@@ -40,7 +41,7 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         if (
             assignment.attribute == "api_type"
             and value.kind is ValueKind.STRING
-            and (value.text or "").lower() in _AZURE_API_TYPES
+            and (value.text or "").lower() in AZURE_API_TYPES
         ):
             yield Report(
                 assignment.span,
