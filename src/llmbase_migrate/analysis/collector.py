@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -565,33 +565,30 @@ class _Resolver:
     def _class_attribute_annotation(
         self, info: _ClassInfo, attribute: str, seen: set[str]
     ) -> cst.Annotation | None:
-        if attribute in info.annotations:
-            return info.annotations[attribute]
-        for base in info.base_names:
-            short = base.rsplit(".", 1)[-1]
-            if short in seen:
-                continue
-            seen.add(short)
-            for candidate in self.recorder.classes_by_name.get(short, ()):
-                found = self._class_attribute_annotation(candidate, attribute, seen)
-                if found is not None:
-                    return found
+        for candidate in self._lineage(info, seen):
+            if attribute in candidate.annotations:
+                return candidate.annotations[attribute]
         return None
 
     def _class_attribute_values(
         self, info: _ClassInfo, attribute: str, seen: set[str]
     ) -> list[cst.BaseExpression]:
-        values = list(info.attributes.get(attribute, ()))
-        if values:
-            return values
+        for candidate in self._lineage(info, seen):
+            values = candidate.attributes.get(attribute)
+            if values:
+                return list(values)
+        return []
+
+    def _lineage(self, info: _ClassInfo, seen: set[str]) -> Iterator[_ClassInfo]:
+        """The class, then its base classes defined in this module, depth first."""
+        yield info
         for base in info.base_names:
             short = base.rsplit(".", 1)[-1]
             if short in seen:
                 continue
             seen.add(short)
             for candidate in self.recorder.classes_by_name.get(short, ()):
-                values.extend(self._class_attribute_values(candidate, attribute, seen))
-        return values
+                yield from self._lineage(candidate, seen)
 
     def _constructed_kind(self, call: cst.Call) -> tuple[ClientKind, str] | None:
         func = call.func
