@@ -8,6 +8,7 @@ traceback appears only with ``--debug``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -256,8 +257,6 @@ def _find_rule(code: str) -> Rule:
     by_name = {rule.name: rule for rule in rules.values()}
     if code.strip().lower() in by_name:
         return by_name[code.strip().lower()]
-    import difflib
-
     close = difflib.get_close_matches(wanted, list(rules), n=1) or difflib.get_close_matches(
         code.lower(), list(by_name), n=1
     )
