@@ -77,7 +77,7 @@ def test_findings_exit_1_with_ruff_style_lines(run: Runner, tmp_path: Path) -> N
     root = project(tmp_path, {"app/routed.py": "import os\n" + ROUTED})
     result = run("check", cwd=root)
     assert result.code == 1
-    assert 'app/routed.py:8:17: LB201 extra_body["provider"]' in result.out
+    assert 'app/routed.py:8:17: LB201 [*] extra_body["provider"]' in result.out
     assert "Found 1 finding in 1 file" in result.out
     assert "1 files scanned (1 parsed)" in result.out
 
@@ -217,7 +217,18 @@ def test_json_output(run: Runner, tmp_path: Path) -> None:
         "name": "vendor-routing-field",
         "severity": "error",
         "message": diagnostic["message"],
-        "fix": None,
+        "fix": {
+            "applicability": "safe",
+            "message": "remove provider",
+            # the extra_body line goes whole: it held nothing else
+            "edits": [
+                {
+                    "content": "",
+                    "location": {"row": 8, "column": 1},
+                    "end_location": {"row": 9, "column": 1},
+                }
+            ],
+        },
     }
     assert document["summary"]["findings"] == 1
     assert document["summary"]["by_code"] == {"LB201": 1}

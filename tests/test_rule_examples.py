@@ -8,12 +8,18 @@ import textwrap
 import pytest
 from _pytest.mark import ParameterSet
 
-from llmbase_migrate.engine.outcome import Clean, HasFindings
+from llmbase_migrate.engine.fixer import compile_error, fix_bytes
+from llmbase_migrate.engine.outcome import Clean, Fixed, HasFindings
 from llmbase_migrate.engine.runner import analyze_bytes
 from llmbase_migrate.rules import all_rules
 from llmbase_migrate.rules.base import Invalid, Rule, RuleContext, Valid
 
-CONTEXT = RuleContext(base_url="https://api.llmbase.ai/v1", api_key_env="LLMBASE_API_KEY")
+CONTEXT = RuleContext(
+    base_url="https://api.llmbase.ai/v1",
+    api_key_env="LLMBASE_API_KEY",
+    model_map={"gpt-4o-mini": "deepseek/deepseek-v4-flash", "openai/gpt-4o": "z-ai/glm-5.1"},
+    path="app/example.py",
+)
 
 
 def _source(example: Valid | Invalid) -> str:
@@ -51,6 +57,22 @@ def test_example(rule: Rule, example: Valid | Invalid) -> None:
         assert example.message in findings[0].message
     for finding in findings:
         assert finding.fix is None or finding.fix.edits, "a fix must edit something"
+    if example.fixed is None:
+        assert all(finding.fix is None for finding in findings), "no fix is specified"
+        return
+    assert rule.spec.fix is not None, "a rule whose examples fix must declare its fix"
+    _assert_fixes_to(rule, _source(example), textwrap.dedent(example.fixed).lstrip("\n"))
+
+
+def _assert_fixes_to(rule: Rule, before: str, expected: str) -> None:
+    """The rule's fixes (unsafe ones included) turn ``before`` into ``expected``,
+    which compiles and which a second run leaves alone."""
+    assert compile_error(expected, "expected.py") is None, "the expected code must compile"
+    outcome = fix_bytes("example.py", before.encode(), [rule], CONTEXT, unsafe=True)
+    assert isinstance(outcome, Fixed), outcome
+    assert outcome.new_source.decode() == expected
+    again = fix_bytes("example.py", outcome.new_source, [rule], CONTEXT, unsafe=True)
+    assert not isinstance(again, Fixed), "a second run must change nothing"
 
 
 def test_codes_are_unique_and_well_formed() -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,14 +22,26 @@ import click
 
 from llmbase_migrate import __version__
 from llmbase_migrate.config import Settings, load_settings, render_settings
-from llmbase_migrate.engine.api import STDIN_PATH, RunOptions, RunResult, check_paths, check_source
-from llmbase_migrate.engine.outcome import Failed, HasFindings, Skipped
+from llmbase_migrate.engine.api import (
+    STDIN_PATH,
+    FixOptions,
+    RunOptions,
+    RunResult,
+    check_paths,
+    check_source,
+    fix_paths,
+    fix_source,
+)
+from llmbase_migrate.engine.outcome import Failed, Fixed, HasFindings, Skipped
 from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.errors import LlmbaseMigrateError
+from llmbase_migrate.reporting import Summary
+from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
+from llmbase_migrate.secrets import redact
 
 PROGRAM = "llmbase-migrate"
 EXIT_CLEAN = 0
@@ -57,51 +69,102 @@ def cli() -> None:
     """Find and fix what stops OpenAI-SDK code from running on LLMBase."""
 
 
+def _path_and_rule_options(function: Callable[..., int]) -> Callable[..., int]:
+    """The options every command that analyses files shares (ruff's names)."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--select",
+            multiple=True,
+            callback=_split_codes,
+            help="Rule codes or prefixes to run (replaces the defaults).",
+        ),
+        click.option(
+            "--extend-select",
+            multiple=True,
+            callback=_split_codes,
+            help="Rule codes or prefixes to run in addition.",
+        ),
+        click.option(
+            "--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip."
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+        click.option("--offline", is_flag=True, help="Never touch the network."),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply excludes to files named on the command line too.",
+        ),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            help="Worker processes for parsing (default: one per core).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _report_options(function: Callable[..., int]) -> Callable[..., int]:
+    """The options of check and fix: output, stdin, and fixing."""
+    options = [
+        click.option(
+            "--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True
+        ),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
+        click.option("--statistics", is_flag=True, help="Count findings per rule."),
+        click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Also list skipped files with the reason."
+        ),
+        click.option("--stdin-filename", help="The file name to report for source read from '-'."),
+        click.option(
+            "--show-settings", is_flag=True, help="Print the effective configuration and exit."
+        ),
+        click.option("--unsafe-fixes", is_flag=True, help="Apply unsafe fixes too."),
+        click.option(
+            "--diff",
+            is_flag=True,
+            help="Print a diff of what fixing would change and write nothing.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--select",
-    multiple=True,
-    callback=_split_codes,
-    help="Rule codes or prefixes to run (replaces the defaults).",
-)
-@click.option(
-    "--extend-select",
-    multiple=True,
-    callback=_split_codes,
-    help="Rule codes or prefixes to run in addition.",
-)
-@click.option(
-    "--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip."
-)
-@click.option(
-    "--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True
-)
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-)
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list skipped files with the reason.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@click.option("--offline", is_flag=True, help="Never touch the network.")
-@click.option(
-    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too."
-)
-@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True)
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Worker processes for parsing (default: one per core).",
-)
-@click.option("--stdin-filename", help="The file name to report for source read from '-'.")
-@click.option("--show-settings", is_flag=True, help="Print the effective configuration and exit.")
-def check(
+@_path_and_rule_options
+@_report_options
+@click.option("--fix", "fix_mode", is_flag=True, help="Apply fixes (the same as 'fix').")
+def check(fix_mode: bool, **options: Any) -> int:
+    """Report what stops the code under PATHS (default: .) from working on LLMBase."""
+    return _lint(fix_mode=fix_mode or options["diff"], **options)
+
+
+@cli.command()
+@_path_and_rule_options
+@_report_options
+def fix(**options: Any) -> int:
+    """Apply fixes to the code under PATHS (default: .), then report what remains.
+
+    Exit 1 when a file changed (or, with --diff, would change) or findings remain.
+    """
+    return _lint(fix_mode=True, **options)
+
+
+def _lint(
+    *,
+    fix_mode: bool,
     paths: tuple[Path, ...],
     select: tuple[str, ...] | None,
     extend_select: tuple[str, ...] | None,
@@ -119,8 +182,9 @@ def check(
     jobs: int | None,
     stdin_filename: str | None,
     show_settings: bool,
+    unsafe_fixes: bool,
+    diff: bool,
 ) -> int:
-    """Report what stops the code under PATHS (default: .) from working on LLMBase."""
     cwd = Path.cwd()
     targets = list(paths) or [Path()]
     reading_stdin = any(str(path) == STDIN_PATH for path in targets)
@@ -133,28 +197,80 @@ def check(
     if show_settings:
         click.echo(render_settings(settings))
         return EXIT_CLEAN
+    run_options = RunOptions(
+        force_exclude=force_exclude, respect_gitignore=respect_gitignore, jobs=jobs
+    )
     if reading_stdin:
         raw = sys.stdin.buffer.read()
         display = stdin_filename or STDIN_PATH
+        if fix_mode:
+            return _fix_stdin(raw, settings, display, unsafe_fixes, diff, exit_zero)
         result = RunResult((check_source(raw, settings, display=display).outcome,))
-    else:
-        result = check_paths(
+    elif fix_mode:
+        result = fix_paths(
             targets,
             settings,
             cwd=cwd,
-            options=RunOptions(
-                force_exclude=force_exclude, respect_gitignore=respect_gitignore, jobs=jobs
-            ),
+            options=run_options,
+            fix=FixOptions(unsafe=unsafe_fixes, write=not diff),
         )
+    else:
+        result = check_paths(targets, settings, cwd=cwd, options=run_options)
+    if diff:
+        return _report_diff(result)
     if output_format == "json":
-        click.echo(render_json(result))
+        click.echo(render_json(result, unsafe_fixes=unsafe_fixes))
     else:
         text = render_text(
-            result, statistics=statistics, verbose=verbose, quiet=quiet, show_debug=debug
+            result,
+            statistics=statistics,
+            verbose=verbose,
+            quiet=quiet,
+            show_debug=debug,
+            fix_mode=fix_mode,
+            unsafe_fixes=unsafe_fixes,
         )
         if text:
             click.echo(text)
     return _exit_code(result, exit_zero=exit_zero)
+
+
+def _fix_stdin(
+    raw: bytes, settings: Settings, display: str, unsafe: bool, diff: bool, exit_zero: bool
+) -> int:
+    """Fixed source on stdout (as editors expect), findings on stderr."""
+    outcome = fix_source(raw, settings, display=display, unsafe=unsafe)
+    result = RunResult((outcome,))
+    if diff:
+        return _report_diff(result)
+    sys.stdout.buffer.write(outcome.new_source if isinstance(outcome, Fixed) else raw)
+    sys.stdout.buffer.flush()
+    text = render_text(result, quiet=True, fix_mode=True, unsafe_fixes=unsafe)
+    if text:
+        click.echo(text, err=True)
+    return _exit_code(result, exit_zero=exit_zero)
+
+
+def _report_diff(result: RunResult) -> int:
+    """The diff on stdout, a count on stderr; exit 1 when anything would change."""
+    click.echo(render_diff(result), nl=False)
+    summary = Summary.of(result)
+    for outcome in result.outcomes:
+        if isinstance(outcome, HasFindings) and outcome.fix_error:
+            click.echo(f"{outcome.path}: {redact(outcome.fix_error)}", err=True)
+        elif isinstance(outcome, Failed):
+            click.echo(f"{outcome.path}: error: {redact(outcome.error)}", err=True)
+    if summary.fixed:
+        click.echo(
+            f"Would fix {summary.fixed} finding{'s' if summary.fixed != 1 else ''} "
+            f"in {summary.files_fixed} file{'s' if summary.files_fixed != 1 else ''}.",
+            err=True,
+        )
+    else:
+        click.echo("No fixes available.", err=True)
+    if summary.files_failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if summary.files_fixed else EXIT_CLEAN
 
 
 def _apply_cli_selection(
@@ -190,9 +306,13 @@ def _search_start(targets: Sequence[Path], cwd: Path, stdin_filename: str | None
 
 
 def _exit_code(result: RunResult, *, exit_zero: bool) -> int:
+    """2 if the tool failed on a file; 1 if findings remain, a file was skipped or a
+    file changed (so pre-commit shows the change); 0 otherwise."""
     if any(isinstance(outcome, Failed) for outcome in result.outcomes):
         return EXIT_ERROR
-    problems = any(isinstance(outcome, (HasFindings, Skipped)) for outcome in result.outcomes)
+    problems = any(
+        isinstance(outcome, (HasFindings, Skipped, Fixed)) for outcome in result.outcomes
+    )
     return EXIT_FINDINGS if problems and not exit_zero else EXIT_CLEAN
 
 

@@ -177,6 +177,8 @@ class Settings(BaseModel):
     exclude: tuple[GlobPattern, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[GlobPattern, ...] = ()
     model_map: dict[ModelName, ModelName] = Field(default_factory=dict)
+    # The prompt_cache_key LB203's fix writes; None derives one from the module path.
+    prompt_cache_key: Annotated[str, AfterValidator(_check_model_name)] | None = None
     config_path: Path | None = None
     project_root: Path
 

@@ -95,3 +95,11 @@ def mask(secret: str) -> str:
 def redact(text: str) -> str:
     """Mask every key-looking run in free text; a last line of defence for output."""
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
+
+
+def redact_exact(text: str, secrets: tuple[str, ...]) -> str:
+    """:func:`redact`, plus every occurrence of the given secrets masked."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, mask(secret))
+    return redact(text)

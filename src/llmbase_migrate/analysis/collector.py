@@ -10,6 +10,7 @@ scope metadata: the value bound to each assigned name, attributes assigned on
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -48,13 +49,17 @@ from llmbase_migrate.analysis.facts import (
     Value,
     ValueKind,
 )
+from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*))?", re.I)
 _MAX_DEPTH = 24
 
 
-def collect_facts(module: cst.Module) -> ModuleFacts:
-    """Gather the facts of a parsed module (one metadata resolution, one traversal)."""
+def collect_facts(module: cst.Module, text: str | None = None) -> ModuleFacts:
+    """Gather the facts of a parsed module (one metadata resolution, one traversal).
+
+    ``text`` is the source the module was parsed from (rendered again when absent).
+    """
     recorder = _Recorder()
     module.visit(recorder)
     if not recorder.imports_openai:
@@ -64,12 +69,22 @@ def collect_facts(module: cst.Module) -> ModuleFacts:
     # QualifiedNameProvider is not resolved for the whole tree: it costs more than the
     # parse, and qualified names are needed for a few nodes only (asked of the scope).
     metadata = wrapper.resolve_many([PositionProvider, ScopeProvider])
+    positions = metadata[PositionProvider]
+    scopes = metadata[ScopeProvider]
     resolver = _Resolver(
         recorder,
-        positions=metadata[PositionProvider],  # type: ignore[arg-type]
-        scopes=metadata[ScopeProvider],  # type: ignore[arg-type]
+        positions=positions,  # type: ignore[arg-type]
+        scopes=scopes,  # type: ignore[arg-type]
     )
-    return resolver.facts()
+    source = SourceMap(
+        module,
+        module.code if text is None else text,
+        positions,  # type: ignore[arg-type]
+        scopes,  # type: ignore[arg-type]
+        recorder.bindings,
+        recorder.statements,
+    )
+    return dataclasses.replace(resolver.facts(), source=source)
 
 
 # --------------------------------------------------------------------------- recording
@@ -111,8 +126,23 @@ class _Recorder(cst.CSTVisitor):
         self.noqa: dict[int, frozenset[str]] = {}
         self.comment_nodes: list[cst.Comment] = []
         self.imports_openai = False
+        self.statements: dict[cst.BaseSmallStatement, StatementPlace] = {}
         # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
         self._context: list[_ClassInfo | cst.FunctionDef] = []
+
+    # -- statements and the blocks holding them (fixes that remove a statement need both)
+    def visit_Module(self, node: cst.Module) -> None:
+        self._record_block(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._record_block(node.body)
+
+    def _record_block(self, body: Sequence[cst.BaseStatement]) -> None:
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                place = StatementPlace(statement, len(body))
+                for small in statement.body:
+                    self.statements[small] = place
 
     # -- scopes we track ourselves: classes and their methods' first parameter
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -877,9 +907,16 @@ class _Resolver:
                     extra_body_complete = False
                     continue
                 extra_body_complete = extra_body_complete and body.complete
+                elements = _literal_elements(candidate.value_node)
                 for entry in body.entries:
                     self._add_field(
-                        fields, entry.key, entry.key_node, entry.value, FieldOrigin.EXTRA_BODY
+                        fields,
+                        entry.key,
+                        entry.key_node,
+                        entry.value,
+                        FieldOrigin.EXTRA_BODY,
+                        element=elements.get(entry.key_node),
+                        container=candidate.value_node if entry.key_node in elements else None,
                     )
         return Arguments(tuple(fields), complete, extra_body_complete)
 
@@ -890,6 +927,9 @@ class _Resolver:
         node: cst.CSTNode,
         value_node: cst.BaseExpression,
         origin: FieldOrigin,
+        *,
+        element: cst.CSTNode | None = None,
+        container: cst.BaseExpression | None = None,
     ) -> None:
         fields.append(
             Field(
@@ -899,6 +939,8 @@ class _Resolver:
                 node=node,
                 value_node=value_node,
                 value=self.value(value_node),
+                element=element,
+                container=container,
             )
         )
 
@@ -1141,3 +1183,16 @@ def _contains(outer: cst.ClassDef, function: cst.FunctionDef) -> bool:
     body = outer.body
     statements = body.body if isinstance(body, cst.IndentedBlock) else ()
     return any(statement is function for statement in statements)
+
+
+def _literal_elements(node: cst.BaseExpression) -> dict[cst.CSTNode, cst.CSTNode]:
+    """Key node -> element, for a dict literal or ``dict(...)`` call written in place."""
+    if isinstance(node, cst.Dict):
+        return {
+            element.key: element
+            for element in node.elements
+            if isinstance(element, cst.DictElement)
+        }
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        return {arg.keyword: arg for arg in node.args if arg.keyword is not None}
+    return {}

@@ -10,8 +10,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from llmbase_migrate.analysis.source_map import SourceMap
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -73,7 +77,9 @@ class Field:
     """One named argument of a call, however it was spelled.
 
     ``node`` is the ``cst.Arg`` for keywords, or the dict key / ``dict()`` keyword for
-    entries of ``extra_body`` and ``**`` dicts.
+    entries of ``extra_body`` and ``**`` dicts. For an ``extra_body`` entry written at
+    the call, ``element`` is its ``cst.DictElement`` (or ``dict()`` ``cst.Arg``) and
+    ``container`` the ``cst.Dict`` (or ``dict()`` call) holding it; fixes edit those.
     """
 
     name: str
@@ -82,6 +88,8 @@ class Field:
     node: cst.CSTNode
     value_node: cst.BaseExpression
     value: Value
+    element: cst.CSTNode | None = field(default=None, compare=False)
+    container: cst.BaseExpression | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +210,5 @@ class ModuleFacts:
     parse_failure: ParseFailure | None = None
     # line -> codes suppressed by "# noqa: ..." on it; an empty set means bare "# noqa"
     noqa: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    # positions and rendering, for rules that build fixes (None when nothing was resolved)
+    source: SourceMap | None = field(default=None, compare=False)

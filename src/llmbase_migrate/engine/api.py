@@ -5,18 +5,21 @@ The CLI calls :func:`check_paths`; nothing here prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmbase_migrate.config import Settings
-from llmbase_migrate.engine.discovery import DiscoverySkip, discover
-from llmbase_migrate.engine.outcome import Clean, Outcome, Skipped
+from llmbase_migrate.engine.discovery import DiscoverySkip, SourcePath, discover
+from llmbase_migrate.engine.fixer import fix_bytes
+from llmbase_migrate.engine.outcome import Clean, Fixed, Outcome, Skipped
 from llmbase_migrate.engine.runner import FileAnalysis, analyze_bytes, passes_prefilter
 from llmbase_migrate.engine.selection import RuleSelection
-from llmbase_migrate.engine.source import read_bytes
+from llmbase_migrate.engine.source import atomic_write, read_bytes
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import RuleContext
@@ -36,13 +39,27 @@ class RunOptions:
 
 
 @dataclass(frozen=True)
+class FixOptions:
+    # apply unsafe fixes too
+    unsafe: bool = False
+    # False for a dry run (--diff): outcomes say what would change, nothing is written
+    write: bool = True
+
+
+@dataclass(frozen=True)
 class RunResult:
     outcomes: tuple[Outcome, ...]
     discovery_skips: tuple[DiscoverySkip, ...] = field(default=())
 
 
-def rule_context(settings: Settings) -> RuleContext:
-    return RuleContext(base_url=settings.base_url, api_key_env=settings.api_key_env)
+def rule_context(settings: Settings, relative_path: str | None = None) -> RuleContext:
+    return RuleContext(
+        base_url=settings.base_url,
+        api_key_env=settings.api_key_env,
+        model_map=dict(settings.model_map),
+        prompt_cache_key=settings.prompt_cache_key,
+        path=relative_path,
+    )
 
 
 def rule_selection(settings: Settings) -> RuleSelection:
@@ -62,7 +79,66 @@ def check_paths(
     options: RunOptions | None = None,
 ) -> RunResult:
     """Analyse every Python file under ``paths`` (raises only for run-level errors)."""
-    options = options or RunOptions()
+    return _run(paths, settings, cwd=cwd, options=options or RunOptions(), fix=None)
+
+
+def fix_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    cwd: Path,
+    options: RunOptions | None = None,
+    fix: FixOptions | None = None,
+) -> RunResult:
+    """Fix every Python file under ``paths``; ``Fixed`` outcomes say what changed.
+
+    Files are written atomically, only when their content changes and only if they
+    still hold what was analysed; a file that cannot be written becomes ``Skipped``.
+    """
+    fix = fix or FixOptions()
+    result = _run(paths, settings, cwd=cwd, options=options or RunOptions(), fix=fix)
+    if not fix.write:
+        return result
+    by_display = {source.display: source.path for source in result.files}
+    outcomes = tuple(
+        _write(outcome, by_display[outcome.path]) if isinstance(outcome, Fixed) else outcome
+        for outcome in result.outcomes
+    )
+    return RunResult(outcomes, result.discovery_skips)
+
+
+def check_source(raw: bytes, settings: Settings, *, display: str = STDIN_PATH) -> FileAnalysis:
+    """Analyse one file's bytes (stdin, tests, editors)."""
+    selection = rule_selection(settings)
+    relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
+    return analyze_bytes(
+        display, raw, selection.for_path(relative), rule_context(settings, relative)
+    )
+
+
+def fix_source(
+    raw: bytes, settings: Settings, *, display: str = STDIN_PATH, unsafe: bool = False
+) -> Outcome:
+    """Fix one file's bytes without writing anything (stdin, tests, editors)."""
+    selection = rule_selection(settings)
+    relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
+    rules = selection.for_path(relative)
+    return fix_bytes(display, raw, rules, rule_context(settings, relative), unsafe=unsafe)
+
+
+@dataclass(frozen=True)
+class _Run(RunResult):
+    files: tuple[SourcePath, ...] = field(default=())
+
+
+def _run(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    cwd: Path,
+    options: RunOptions,
+    fix: FixOptions | None,
+) -> _Run:
     selection = rule_selection(settings)
     discovery = discover(
         paths,
@@ -71,36 +147,29 @@ def check_paths(
         force_exclude=options.force_exclude,
         respect_gitignore=options.respect_gitignore,
     )
-    context = rule_context(settings)
     outcomes = _analyze_files(
         [(source.display, source.path) for source in discovery.files],
         settings,
         selection,
-        context,
         jobs=options.jobs or os.cpu_count() or 1,
+        unsafe=None if fix is None else fix.unsafe,
     )
-    return RunResult(tuple(outcomes), discovery.skipped)
-
-
-def check_source(raw: bytes, settings: Settings, *, display: str = STDIN_PATH) -> FileAnalysis:
-    """Analyse one file's bytes (stdin, tests, editors)."""
-    selection = rule_selection(settings)
-    relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
-    return analyze_bytes(display, raw, selection.for_path(relative), rule_context(settings))
+    return _Run(tuple(outcomes), discovery.skipped, discovery.files)
 
 
 def _analyze_files(
     files: Sequence[tuple[str, Path]],
     settings: Settings,
     selection: RuleSelection,
-    context: RuleContext,
     *,
     jobs: int,
+    unsafe: bool | None,
 ) -> list[Outcome]:
     """Read and pre-filter every file here; parse the survivors in a process pool.
 
     Reading and the byte pre-filter are cheap and keep most files out of the pool;
     results come back in input order, so output does not depend on scheduling.
+    ``unsafe`` None means check mode; a bool means fix mode with or without unsafe fixes.
     """
     outcomes: list[Outcome | None] = []
     work: list[tuple[int, _Job]] = []
@@ -110,11 +179,14 @@ def _analyze_files(
         except SourceError as error:
             outcomes.append(Skipped(display, error.reason))
             continue
-        rules = selection.for_path(_relative_to_root(path, settings))
+        relative = _relative_to_root(path, settings)
+        rules = selection.for_path(relative)
         if not passes_prefilter(raw, selection.triggers(rules)):
             outcomes.append(Clean(display, parsed=False))
             continue
-        work.append((len(outcomes), (display, raw, tuple(rule.code for rule in rules), context)))
+        codes = tuple(rule.code for rule in rules)
+        context = rule_context(settings, relative)
+        work.append((len(outcomes), (display, raw, codes, context, unsafe)))
         outcomes.append(None)
     workers = min(jobs, len(work))
     if workers <= 1:
@@ -131,13 +203,37 @@ def _analyze_files(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-_Job = tuple[str, bytes, tuple[str, ...], RuleContext]
+_Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None"]
 
 
 def _analyze_job(job: _Job) -> Outcome:
-    display, raw, codes, context = job
+    display, raw, codes, context, unsafe = job
     rules = rules_by_code()
-    return analyze_bytes(display, raw, [rules[code] for code in codes], context).outcome
+    selected = [rules[code] for code in codes]
+    if unsafe is None:
+        return analyze_bytes(display, raw, selected, context).outcome
+    return fix_bytes(display, raw, selected, context, unsafe=unsafe)
+
+
+def _write(outcome: Fixed, path: Path) -> Outcome:
+    """Write a fixed file if it still holds what was analysed and may be written."""
+    try:
+        current = read_bytes(path)
+    except SourceError as error:
+        return Skipped(outcome.path, f"not fixed: {error.reason}")
+    if current != outcome.original:
+        return Skipped(outcome.path, "not fixed: the file changed while it was being fixed")
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return Skipped(outcome.path, f"not fixed: {error.strerror or error}")
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return Skipped(outcome.path, "not fixed: the file is read-only")
+    try:
+        atomic_write(path, outcome.new_source)
+    except SourceError as error:
+        return Skipped(outcome.path, f"not fixed: {error.reason}")
+    return dataclasses.replace(outcome, written=True)
 
 
 def _relative_to_root(path: Path, settings: Settings) -> str | None:

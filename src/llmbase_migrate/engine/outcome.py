@@ -32,9 +32,27 @@ class Clean:
 
 @dataclass(frozen=True, slots=True)
 class HasFindings:
+    """Findings remain. In fix mode ``fix_error`` says why available fixes were not
+    applied (the file is then untouched)."""
+
     path: str
     findings: tuple[Finding, ...]
     suppressed: int = 0
+    fix_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """Fix mode: ``fixed`` are the findings whose fixes were applied, ``findings`` what
+    the fixed text still has. ``written`` is False for a dry run (``--diff``)."""
+
+    path: str
+    fixed: tuple[Finding, ...]
+    findings: tuple[Finding, ...]
+    original: bytes
+    new_source: bytes
+    suppressed: int = 0
+    written: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,4 +72,4 @@ class Failed:
     detail: str = ""
 
 
-Outcome = Clean | HasFindings | Skipped | Failed
+Outcome = Clean | HasFindings | Fixed | Skipped | Failed

@@ -57,13 +57,18 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
         source = decode_source(raw)
     except SourceError as error:
         return FileAnalysis(Skipped(path, error.reason))
+    return analyze_text(path, source.text, rules, context)
+
+
+def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleContext) -> FileAnalysis:
+    """Parse decoded source once, gather its facts and run the rules over them."""
     module: cst.Module | None = None
     try:
-        module = cst.parse_module(source.text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        facts = _parse_failure_facts(error, source.text)
+        facts = _parse_failure_facts(error, text)
     else:
-        facts = collect_facts(module)
+        facts = collect_facts(module, text)
     findings: list[Finding] = []
     suppressed = 0
     for rule in rules:

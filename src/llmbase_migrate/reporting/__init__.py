@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from llmbase_migrate.engine.api import RunResult
-from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Skipped
+from llmbase_migrate.engine.outcome import Clean, Failed, Finding, Fixed, HasFindings, Skipped
+from llmbase_migrate.fixes.edit import Applicability
 
 
 @dataclass(frozen=True)
@@ -26,35 +27,68 @@ class Summary:
     unreadable: int
     suppressed: int
     by_code: dict[str, int]
+    # fix mode: findings fixed, files changed (or that would change), files whose
+    # fixes could not be applied
+    fixed: int = 0
+    files_fixed: int = 0
+    files_not_fixed: int = 0
+    # fixes that need --unsafe-fixes
+    unsafe_fixable: int = 0
 
     @staticmethod
     def of(result: RunResult) -> Summary:
         findings = all_findings(result)
+        analysed = (Clean, HasFindings, Fixed)
         return Summary(
             findings=len(findings),
-            fixable=sum(1 for finding in findings if finding.fix is not None),
-            files_scanned=sum(1 for o in result.outcomes if isinstance(o, (Clean, HasFindings))),
+            fixable=sum(
+                1
+                for finding in findings
+                if finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+            ),
+            unsafe_fixable=sum(
+                1
+                for finding in findings
+                if finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+            ),
+            files_scanned=sum(1 for o in result.outcomes if isinstance(o, analysed)),
             files_parsed=sum(
                 1
                 for o in result.outcomes
-                if isinstance(o, HasFindings) or (isinstance(o, Clean) and o.parsed)
+                if isinstance(o, (HasFindings, Fixed)) or (isinstance(o, Clean) and o.parsed)
             ),
-            files_with_findings=sum(1 for o in result.outcomes if isinstance(o, HasFindings)),
+            files_with_findings=sum(
+                1 for o in result.outcomes if isinstance(o, (HasFindings, Fixed)) and o.findings
+            ),
             files_skipped=sum(1 for o in result.outcomes if isinstance(o, Skipped))
             + len(result.discovery_skips),
             files_failed=sum(1 for o in result.outcomes if isinstance(o, Failed)),
             unreadable=sum(1 for o in result.outcomes if isinstance(o, Skipped)),
-            suppressed=sum(
-                o.suppressed for o in result.outcomes if isinstance(o, (Clean, HasFindings))
-            ),
+            suppressed=sum(o.suppressed for o in result.outcomes if isinstance(o, analysed)),
             by_code=dict(sorted(Counter(finding.code for finding in findings).items())),
+            fixed=sum(len(o.fixed) for o in result.outcomes if isinstance(o, Fixed)),
+            files_fixed=sum(1 for o in result.outcomes if isinstance(o, Fixed)),
+            files_not_fixed=sum(
+                1 for o in result.outcomes if isinstance(o, HasFindings) and o.fix_error
+            ),
         )
 
 
 def all_findings(result: RunResult) -> list[Finding]:
+    """The findings that remain (in fix mode: after fixing)."""
     return [
         finding
         for outcome in result.outcomes
-        if isinstance(outcome, HasFindings)
+        if isinstance(outcome, (HasFindings, Fixed))
         for finding in outcome.findings
+    ]
+
+
+def fixed_findings(result: RunResult) -> list[Finding]:
+    """The findings whose fixes were applied (fix mode)."""
+    return [
+        finding
+        for outcome in result.outcomes
+        if isinstance(outcome, Fixed)
+        for finding in outcome.fixed
     ]

@@ -6,22 +6,28 @@ import json
 from typing import Any
 
 from llmbase_migrate.engine.api import RunResult
-from llmbase_migrate.engine.outcome import Failed, Finding, Skipped
-from llmbase_migrate.reporting import Summary, all_findings
+from llmbase_migrate.engine.outcome import Failed, Finding, HasFindings, Skipped
+from llmbase_migrate.reporting import Summary, all_findings, fixed_findings
 from llmbase_migrate.rules.base import Fix
 from llmbase_migrate.secrets import redact
 
 JSON_FORMAT_VERSION = 1
 
 
-def render_json(result: RunResult) -> str:
+def render_json(result: RunResult, *, unsafe_fixes: bool = False) -> str:
+    """The run as JSON. ``fixable`` counts the fixes ``fix`` would apply with the same
+    ``--unsafe-fixes`` choice; each diagnostic's fix says its own applicability."""
     summary = Summary.of(result)
     document: dict[str, Any] = {
         "version": JSON_FORMAT_VERSION,
         "diagnostics": [_diagnostic(finding) for finding in all_findings(result)],
+        "fixed": [_diagnostic(finding) for finding in fixed_findings(result)],
         "summary": {
             "findings": summary.findings,
-            "fixable": summary.fixable,
+            "fixable": summary.fixable + (summary.unsafe_fixable if unsafe_fixes else 0),
+            "unsafe_fixable": summary.unsafe_fixable,
+            "fixed": summary.fixed,
+            "files_fixed": summary.files_fixed,
             "files_scanned": summary.files_scanned,
             "files_parsed": summary.files_parsed,
             "files_with_findings": summary.files_with_findings,
@@ -39,6 +45,11 @@ def render_json(result: RunResult) -> str:
                 {"path": o.path, "error": redact(o.error)}
                 for o in result.outcomes
                 if isinstance(o, Failed)
+            ],
+            "not_fixed": [
+                {"path": o.path, "reason": redact(o.fix_error)}
+                for o in result.outcomes
+                if isinstance(o, HasFindings) and o.fix_error
             ],
         },
     }

@@ -8,41 +8,33 @@ A rule module holds, in this order: a docstring (the rule's documentation, shown
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from llmbase_migrate.analysis.facts import ModuleFacts, Span
+from llmbase_migrate.fixes.edit import Applicability, Edit, Fix, ImportChange
+
+__all__ = [
+    "Applicability",
+    "CheckFunction",
+    "Edit",
+    "Example",
+    "Fix",
+    "ImportChange",
+    "Invalid",
+    "Report",
+    "Rule",
+    "RuleContext",
+    "RuleSpec",
+    "Severity",
+    "Valid",
+]
 
 
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-
-class Applicability(str, enum.Enum):
-    """How far a fix can be trusted: safe fixes run by default, unsafe ones on request."""
-
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """Replace the text between two 1-based positions (end exclusive) with ``content``."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    content: str
-
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    applicability: Applicability
-    message: str
-    edits: tuple[Edit, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +52,12 @@ class RuleContext:
 
     base_url: str
     api_key_env: str
+    # model ID -> the LLMBase model ID to use instead (config ``model-map``)
+    model_map: Mapping[str, str] = field(default_factory=dict)
+    # config ``prompt-cache-key``; None derives a key from the module's path
+    prompt_cache_key: str | None = None
+    # the file's path relative to the project root, when known
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +88,8 @@ class Invalid:
 
     ``line`` (1-based, in the dedented code) is where the first report must start;
     ``message`` must appear in it; ``count`` is how many reports the code yields.
+    ``fixed`` is the code after applying the rule's fixes (unsafe ones included); when
+    it is None the rule must offer no fix for this code.
     """
 
     code: str
@@ -97,6 +97,7 @@ class Invalid:
     line: int | None = None
     message: str | None = None
     count: int = 1
+    fixed: str | None = None
 
 
 Example = Valid | Invalid

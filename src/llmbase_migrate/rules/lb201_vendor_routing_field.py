@@ -20,21 +20,41 @@ Found as keywords of the call, as keys of ``extra_body`` (a dict literal,
 ``**params`` (including ``params["provider"] = ...`` and ``params.update(...)``
 on that name). Only chat requests on the OpenAI SDK are checked: ``provider=`` on
 any other call is not this.
+
+Fix (safe): the fields are removed, keywords and ``extra_body`` entries alike, and
+``extra_body`` goes when nothing is left in it. When the call has ``models=[...]``
+but no ``model``, the first entry becomes ``model`` (unsafe: it picks one of the
+fallbacks). Fields that reach the call through a ``**`` dict or a name are reported
+without a fix, since the dict may be used elsewhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from llmbase_migrate.analysis.facts import ModuleFacts
+import libcst as cst
+
+from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
+from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.fixes.builders import call_without_fields, remove_fields, with_keyword
 from llmbase_migrate.rules._judge import request_fields, where
-from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
+from llmbase_migrate.rules.base import (
+    Applicability,
+    Fix,
+    Invalid,
+    Report,
+    RuleContext,
+    RuleSpec,
+    Severity,
+    Valid,
+)
 
 RULE = RuleSpec(
     code="LB201",
     name="vendor-routing-field",
     summary="a gateway routing field (provider, models, route, plugins, ...) in a chat request",
     severity=Severity.ERROR,
+    fix=Applicability.SAFE,
 )
 
 ROUTING_FIELDS = {
@@ -49,14 +69,62 @@ ROUTING_FIELDS = {
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     for call in facts.chat_calls:
-        for field in request_fields(call):
-            advice = ROUTING_FIELDS.get(field.name)
-            if advice is not None:
-                yield Report(
-                    field.span,
-                    f"{where(field)} is a gateway routing field LLMBase rejects; "
-                    f"remove it ({advice})",
-                )
+        routing = [field for field in request_fields(call) if field.name in ROUTING_FIELDS]
+        if not routing:
+            continue
+        fixes = _fixes(facts.source, call, routing) if facts.source is not None else {}
+        for field in routing:
+            yield Report(
+                field.span,
+                f"{where(field)} is a gateway routing field LLMBase rejects; "
+                f"remove it ({ROUTING_FIELDS[field.name]})",
+                fixes.get(id(field)),
+            )
+
+
+def _fixes(source: SourceMap, call: ChatCall, routing: list[Field]) -> dict[int, Fix]:
+    """One fix removing every removable routing field of the call, shared by their
+    findings; ``models`` gets its own when it must become ``model``."""
+    fixes: dict[int, Fix] = {}
+    has_model = any(field.name == "model" for field in call.arguments.fields)
+    promote = [
+        field
+        for field in routing
+        if field.name == "models" and not has_model and call.arguments.complete
+    ]
+    removable = [
+        field
+        for field in routing
+        if field not in promote and call_without_fields(call.node, [field]) is not None
+    ]
+    if removable:
+        edit = remove_fields(source, call.node, removable)
+        if edit is not None:
+            names = ", ".join(sorted({field.name for field in removable}))
+            shared = Fix(Applicability.SAFE, f"remove {names}", (edit,))
+            fixes.update((id(field), shared) for field in removable)
+    for field in promote[:1]:
+        fix = _promote_first_model(source, call, field)
+        if fix is not None:
+            fixes[id(field)] = fix
+    return fixes
+
+
+def _promote_first_model(source: SourceMap, call: ChatCall, field: Field) -> Fix | None:
+    """``models=[a, b]`` without ``model``: ``model=a``."""
+    value = field.value_node
+    if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
+        return None
+    first = value.elements[0]
+    if not isinstance(first, cst.Element):
+        return None
+    without = call_without_fields(call.node, [field])
+    if without is None:
+        return None
+    edit = source.replace(call.node, with_keyword(without, "model", first.value))
+    if edit is None:
+        return None
+    return Fix(Applicability.UNSAFE, "use the first entry of models as model", (edit,))
 
 
 EXAMPLES = (
@@ -95,6 +163,54 @@ EXAMPLES = (
         line=6,
         message='extra_body["provider"]',
         count=2,
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model="deepseek/deepseek-v4-flash",
+            messages=[],
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model="deepseek/deepseek-v4-flash",
+            messages=messages,  # the whole history
+            provider={"order": ["deepinfra"]},
+            extra_body={"debug": {"echo_upstream_body": True}, "top_k": 40},
+        )
+        """,
+        title="keywords and extra_body entries together; comments stay",
+        line=6,
+        message="provider=",
+        count=2,
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model="deepseek/deepseek-v4-flash",
+            messages=messages,  # the whole history
+            extra_body={"top_k": 40},
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(messages=[], extra_body={"models": ["z-ai/glm-5.1", "qwen/qwen3-coder"]})
+        """,
+        title="models without model: the first entry becomes model (unsafe)",
+        line=3,
+        message='extra_body["models"]',
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(messages=[], model="z-ai/glm-5.1")
+        """,
     ),
     Invalid(
         """
@@ -104,7 +220,7 @@ EXAMPLES = (
             params["route"] = "fallback"
             return client.chat.completions.create(**params)
         """,
-        title="a key added to a ** dict",
+        title="a key added to a ** dict: reported without a fix",
         line=4,
         message='"route" in a ** dict',
     ),
@@ -120,5 +236,13 @@ EXAMPLES = (
         title="a client kept on self",
         line=6,
         message="models=",
+        fixed="""
+        import openai
+        class Bot:
+            def __init__(self):
+                self.client = openai.OpenAI()
+            def reply(self, text):
+                return self.client.chat.completions.create(model="m", messages=[])
+        """,
     ),
 )
