@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from llmbase_migrate import cli
+from cli_runner import Runner, project
 from llmbase_migrate.rules import lb201_vendor_routing_field
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,41 +33,6 @@ from openai import OpenAI
 client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
 client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
 """
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-Runner = Callable[..., Run]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Runner:
-    def _run(*args: str, cwd: Path, stdin: bytes | None = None) -> Run:
-        monkeypatch.chdir(cwd)
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        with pytest.raises(SystemExit) as exit_info:
-            cli.main(list(args))
-        captured = capsys.readouterr()
-        code = exit_info.value.code
-        return Run(code if isinstance(code, int) else 0, captured.out, captured.err)
-
-    return _run
-
-
-def project(tmp_path: Path, files: dict[str, str], config: str | None = None) -> Path:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    if config is not None:
-        (tmp_path / "pyproject.toml").write_text(f"[tool.llmbase-migrate]\n{config}")
-    return tmp_path
 
 
 def test_findings_exit_1_with_ruff_style_lines(run: Runner, tmp_path: Path) -> None:

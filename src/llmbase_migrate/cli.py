@@ -34,10 +34,13 @@ from llmbase_migrate.engine.api import (
 )
 from llmbase_migrate.engine.outcome import Failed, Fixed, HasFindings, Skipped
 from llmbase_migrate.engine.selection import validate_selectors
-from llmbase_migrate.errors import LlmbaseMigrateError
+from llmbase_migrate.engine.source import atomic_write
+from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
+from llmbase_migrate.errors import LlmbaseMigrateError, SourceError
 from llmbase_migrate.reporting import Summary
 from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
+from llmbase_migrate.reporting.markdown import render_markdown
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
@@ -233,6 +236,105 @@ def _lint(
         if text:
             click.echo(text)
     return _exit_code(result, exit_zero=exit_zero)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the Markdown migration report here (default: print it).",
+)
+@click.option(
+    "--allow-dirty", is_flag=True, help="Run even if git shows uncommitted changes under PATH."
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_split_codes,
+    help="Rule codes or prefixes to run (replaces the defaults).",
+)
+@click.option(
+    "--ignore", multiple=True, callback=_split_codes, help="Rule codes or prefixes to skip."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes for parsing (default: one per core).",
+)
+@click.option("--offline", is_flag=True, help="Never touch the network.")
+def migrate(
+    path: Path | None,
+    report_file: Path | None,
+    allow_dirty: bool,
+    config_file: Path | None,
+    select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
+    jobs: int | None,
+    offline: bool,
+) -> int:
+    """Migrate the repository at PATH (default: .) in one go, unsafe fixes included.
+
+    Refuses to run when git shows uncommitted changes under PATH (so every change it
+    makes can be reviewed and undone), unless --allow-dirty. Prints, or writes to
+    --report, a Markdown report for the pull request. Exit 0 when nothing is left for
+    a person to do, 1 when findings remain, 2 on errors.
+    """
+    cwd = Path.cwd()
+    target = path or Path()
+    if not target.exists():
+        raise click.UsageError(f"path does not exist: {target}")
+    if not allow_dirty:
+        changed = uncommitted_changes(target if target.is_absolute() else cwd / target)
+        if changed:
+            shown = ", ".join(changed[:3]) + (
+                f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            )
+            raise DirtyWorkTreeError(
+                f"uncommitted changes under {target} ({shown}); commit or stash them first, "
+                "or pass --allow-dirty"
+            )
+    settings = load_settings(
+        config_file=config_file, search_from=_search_start([target], cwd, None)
+    )
+    settings = _apply_cli_selection(settings, select, None, ignore)
+    result = fix_paths(
+        [target],
+        settings,
+        cwd=cwd,
+        options=RunOptions(jobs=jobs),
+        fix=FixOptions(unsafe=True, write=True),
+    )
+    report = render_markdown(result, settings, target=str(target))
+    if report_file is not None:
+        try:
+            atomic_write(report_file, report.encode("utf-8"))
+        except SourceError as error:
+            raise click.UsageError(f"cannot write {report_file}: {error.reason}") from None
+        summary = Summary.of(result)
+        click.echo(
+            f"Migrated: {summary.fixed} fixes in {summary.files_fixed} files; "
+            f"{summary.findings} findings need a person. Report: {report_file}",
+            err=True,
+        )
+    else:
+        click.echo(report, nl=False)
+    if any(isinstance(outcome, Failed) for outcome in result.outcomes):
+        return EXIT_ERROR
+    remaining = any(
+        isinstance(outcome, (HasFindings, Skipped))
+        or (isinstance(outcome, Fixed) and outcome.findings)
+        for outcome in result.outcomes
+    )
+    return EXIT_FINDINGS if remaining else EXIT_CLEAN
 
 
 def _fix_stdin(
