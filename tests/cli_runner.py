@@ -45,5 +45,3 @@ def project(tmp_path: Path, files: dict[str, str], config: str | None = None) ->
     if config is not None:
         (tmp_path / "pyproject.toml").write_text(f"[tool.llmbase-migrate]\n{config}")
     return tmp_path
-
-
