@@ -25,8 +25,9 @@ CONTEXT = RuleContext(base_url="https://api.llmbase.ai/v1", api_key_env="LLMBASE
 LB201 = rules_by_code()["LB201"]
 
 ROUTED = (
+    "import os\n"
     "from openai import OpenAI\n"
-    "client = OpenAI()\n"
+    'client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])\n'
     "client.chat.completions.create(\n"
     '    model="m",  # the model\n'
     "    messages=[],\n"
@@ -34,8 +35,9 @@ ROUTED = (
     ")\n"
 )
 ROUTED_FIXED = (
+    "import os\n"
     "from openai import OpenAI\n"
-    "client = OpenAI()\n"
+    'client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])\n'
     "client.chat.completions.create(\n"
     '    model="m",  # the model\n'
     "    messages=[],\n"

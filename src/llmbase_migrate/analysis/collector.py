@@ -702,8 +702,11 @@ class _Resolver:
                 resolved = self.value(bound, depth + 1)
                 if resolved.kind is ValueKind.UNKNOWN and resolved.identifier is None:
                     return Value.unknown(node.value)
-                return resolved
+                return dataclasses.replace(resolved, via=(node, bound, *resolved.via))
             return Value.unknown(node.value)
+        attribute_value = self._self_attribute_value(node, depth)
+        if attribute_value is not None:
+            return attribute_value
         env = self._env_read(node, depth)
         if env is not None:
             return env
@@ -782,6 +785,8 @@ class _Resolver:
         return any(q.name in targets and q.source is QualifiedNameSource.IMPORT for q in qualified)
 
     def _single_binding(self, node: cst.Name) -> cst.BaseExpression | None:
+        """The one expression ``node`` can hold: its only assignment's value, or the
+        default of the parameter it names (what it holds unless a caller overrides)."""
         scope = self.scopes.get(node)
         if scope is None or node.value not in scope:
             return None
@@ -791,7 +796,39 @@ class _Resolver:
         (assignment,) = assignments
         if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name):
             return self.recorder.bindings.get(assignment.node)
+        if (
+            isinstance(assignment, Assignment)
+            and isinstance(assignment.node, cst.Param)
+            and assignment.node.default is not None
+        ):
+            return assignment.node.default
         return None
+
+    def _self_attribute_value(self, node: cst.BaseExpression, depth: int) -> Value | None:
+        """``self.model`` in a method: the one value assigned to the attribute in the
+        class (or a base class in this module), resolved in turn."""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
+            return None
+        owner = self._self_owner(node.value)
+        if owner is None:
+            return None
+        values = self._class_attribute_values(owner, node.attr.value, set())
+        if len(values) != 1:
+            return None
+        resolved = self.value(values[0], depth + 1)
+        if resolved.kind is ValueKind.UNKNOWN:
+            return None
+        return dataclasses.replace(resolved, via=(node, *resolved.via))
+
+    def _self_owner(self, name: cst.Name) -> _ClassInfo | None:
+        scope = self.scopes.get(name)
+        if scope is None or name.value not in scope:
+            return None
+        assignments = list(scope[name.value])
+        if len(assignments) != 1:
+            return None
+        bound = assignments[0].node
+        return self.recorder.self_params.get(bound) if isinstance(bound, cst.Param) else None
 
     # -- dicts and arguments
     def _index_mutations(self) -> dict[tuple[int, str], list[_DictEntry | None]]:

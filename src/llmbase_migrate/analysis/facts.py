@@ -54,6 +54,10 @@ class Value:
     # The literal node when the value is a string literal reached through names
     # (a module constant); fixes edit the constant only when it is safe.
     origin: cst.CSTNode | None = field(default=None, compare=False)
+    # The nodes resolution went through from the expression to the literal (names,
+    # parameters, ``self.<attr>``): a constant read only along such paths may be
+    # edited for the expression's sake.
+    via: tuple[cst.CSTNode, ...] = field(default=(), compare=False)
 
     @staticmethod
     def none() -> Value:

@@ -59,14 +59,22 @@ def change_string(
     elif value.kind is not ValueKind.STRING:
         literal = None
     if isinstance(literal, (cst.SimpleString, cst.ConcatenatedString)):
+        in_place = StringChange(source.replace_text(literal, string_literal(text, literal)), True)
         if source.contains(value_node, literal):
-            return StringChange(source.replace_text(literal, string_literal(text, literal)), True)
+            return in_place
         target = source.binding_of(literal)
+        if target is None and any(node is literal for node in value.via):
+            # A parameter's default: what the parameter holds unless a caller says
+            # otherwise, the value being fixed here.
+            return in_place
         uses = source.uses_of(target) if target is not None else None
+        # Reads along the path resolution took (``self.model`` <- ``model=MODEL``)
+        # are reads for this argument's sake.
+        paths = (value_node, *value.via, *fixed_nodes)
         if uses is not None and all(
-            any(source.contains(fixed, use) for fixed in (value_node, *fixed_nodes)) for use in uses
+            any(source.contains(fixed, use) for fixed in paths) for use in uses
         ):
-            return StringChange(source.replace_text(literal, string_literal(text, literal)), True)
+            return in_place
     if value.kind is ValueKind.ENV:
         return None
     edit = replace_with_code(source, value_node, string_literal(text, literal))
