@@ -240,7 +240,7 @@ def test_statistics(run: Runner) -> None:
 def test_rules_and_explain(run: Runner, tmp_path: Path) -> None:
     listing = run("rules", cwd=tmp_path)
     assert listing.code == 0
-    assert len([line for line in listing.out.splitlines() if line.startswith("LB")]) == 15
+    assert len([line for line in listing.out.splitlines() if line.startswith("LB")]) == 16
     assert "LB206  missing-max-tokens" in listing.out
     explained = run("explain", "LB201", cwd=tmp_path)
     assert explained.code == 0

@@ -31,4 +31,7 @@ def test_readme_rule_table_lists_every_rule() -> None:
 
     readme = (ROOT / "README.md").read_text()
     for rule in all_rules():
-        assert re.search(rf"^\| {rule.code} \| {rule.name} \|", readme, re.M), rule.code
+        fix = rule.spec.fix.value if rule.spec.fix else "-"
+        assert re.search(
+            rf"^\| {rule.code} \| {rule.name} \| \w+ \| \w+ \| {fix} \|", readme, re.M
+        ), rule.code

@@ -99,6 +99,7 @@ def test_the_issue_rule_table_is_complete() -> None:
         "LB204": "param-outside-extra-body",
         "LB205": "undocumented-parameter",
         "LB206": "missing-max-tokens",
+        "LB301": "unknown-model",
         "LB401": "unsupported-endpoint",
         "LB501": "legacy-sdk-call",
     }

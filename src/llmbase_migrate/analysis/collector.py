@@ -827,8 +827,10 @@ class _Resolver:
         assignments = list(scope[name.value])
         if len(assignments) != 1:
             return None
-        bound = assignments[0].node
-        return self.recorder.self_params.get(bound) if isinstance(bound, cst.Param) else None
+        (assignment,) = assignments
+        if not isinstance(assignment, Assignment) or not isinstance(assignment.node, cst.Param):
+            return None
+        return self.recorder.self_params.get(assignment.node)
 
     # -- dicts and arguments
     def _index_mutations(self) -> dict[tuple[int, str], list[_DictEntry | None]]:

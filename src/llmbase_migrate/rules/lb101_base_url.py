@@ -26,25 +26,99 @@ without adding one (``.../v1chat/completions``), unlike ``OpenAI(base_url=...)``
 
 A client whose base URL is LLMBase's agent API (``https://llmbase.ai/api/v1/agents``)
 is deliberate and not reported. Azure clients are LB106's.
+
+Fix: a missing ``base_url`` is added to the constructor (``base_url=
+"https://api.llmbase.ai/v1"``, from the ``base-url`` setting), in the layout the
+call already has. A string literal is rewritten where it is written, in its quote
+style: at the call, in the ``os.getenv`` default, in the ``or`` fallback, or in a
+constant of the module when every read of the constant is a base URL being fixed
+to the same value. An unset ``os.getenv("LLMBASE_BASE_URL")`` gets the default.
+These are safe, and so is ``base_url=None`` replaced. Anything else is replaced by
+the literal at the call, which is unsafe: another vendor's variable, an expression
+(``settings.OPENROUTER_BASE_URL``, an f-string), a constant also read elsewhere.
+``openai.api_base = ...`` becomes ``openai.base_url = "https://api.llmbase.ai/v1/"``
+and ``openai.base_url`` gets its trailing ``/`` (safe for literals; an environment
+read is replaced, unsafe, since its value may lack the ``/``). No fix for a value
+in a ``**`` dict defined away from the call (the dict may serve other calls) or an
+assignment with several targets. ``with_options(base_url=...)`` is fixed like a
+constructor; a missing base URL is never reported there (the client it derives
+from has one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite
-from llmbase_migrate.rules._judge import base_url_problem, module_selects_azure, openai_clients
-from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
+import libcst as cst
+
+from llmbase_migrate.analysis.facts import (
+    ClientSetup,
+    FieldOrigin,
+    ModuleAssignment,
+    ModuleFacts,
+    OptionSite,
+    Span,
+    Value,
+    ValueKind,
+)
+from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.fixes.builders import (
+    change_string,
+    string_literal,
+)
+from llmbase_migrate.fixes.clients import references_name, replace_expression, with_keyword_kept
+from llmbase_migrate.rules._judge import (
+    base_url_problem,
+    is_agent_url,
+    module_selects_azure,
+    openai_clients,
+    vendor_of,
+)
+from llmbase_migrate.rules.base import (
+    Applicability,
+    Edit,
+    Fix,
+    ImportChange,
+    Invalid,
+    Report,
+    RuleContext,
+    RuleSpec,
+    Severity,
+    Valid,
+)
 
 RULE = RuleSpec(
     code="LB101",
     name="base-url",
     summary="the client's base URL is missing or is not LLMBase's",
     severity=Severity.ERROR,
+    fix=Applicability.SAFE,
 )
+
+_MESSAGE = "set base_url to LLMBase"
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """A base URL to fix: where it is reported, and the value it must become."""
+
+    span: Span
+    message: str
+    value_node: cst.BaseExpression
+    value: Value
+    wanted: str
+    # the call or assignment the value belongs to
+    holder: cst.CSTNode
+    origin: FieldOrigin = FieldOrigin.KEYWORD
+    # ``openai.api_base = ...``: the target whose attribute becomes ``base_url``
+    rename: cst.Name | None = None
+    refused: bool = False
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    source = facts.source
+    problems: list[_Problem] = []
     for setup in openai_clients(facts.clients):
         base_url = setup.arguments.named("base_url")
         if base_url is None:
@@ -53,25 +127,189 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                     setup.span,
                     f"{setup.callee.rsplit('.', 1)[-1]}() has no base_url, so it calls "
                     f"api.openai.com (or $OPENAI_BASE_URL); set base_url={ctx.base_url!r}",
+                    _add_base_url(source, setup, ctx) if source is not None else None,
                 )
             continue
         problem = base_url_problem(base_url.value, ctx)
         if problem is not None:
-            yield Report(base_url.span, problem)
-    azure_module = module_selects_azure(facts)
-    for assignment in facts.module_assignments:
-        if azure_module:
-            break
-        if assignment.attribute == "api_base":
-            yield Report(
-                assignment.span,
-                "openai.api_base is the pre-1.0 setting, ignored by the 1.x SDK; "
-                f"write openai.base_url = {ctx.base_url.rstrip('/') + '/'!r}",
+            problems.append(
+                _Problem(
+                    base_url.span,
+                    problem,
+                    base_url.value_node,
+                    base_url.value,
+                    _wanted(base_url.value, ctx, module_client=False),
+                    setup.node,
+                    base_url.origin,
+                )
             )
-        elif assignment.attribute == "base_url":
-            problem = base_url_problem(assignment.value, ctx, module_client=True)
-            if problem is not None:
-                yield Report(assignment.span, problem)
+    if not module_selects_azure(facts):
+        for assignment in facts.module_assignments:
+            if assignment.attribute == "api_base":
+                problems.append(
+                    _Problem(
+                        assignment.span,
+                        "openai.api_base is the pre-1.0 setting, ignored by the 1.x SDK; "
+                        f"write openai.base_url = {ctx.base_url.rstrip('/') + '/'!r}",
+                        assignment.value_node,
+                        assignment.value,
+                        _wanted(assignment.value, ctx, module_client=True),
+                        assignment.node,
+                        rename=_api_base_name(assignment),
+                        refused=len(assignment.node.targets) != 1,
+                    )
+                )
+            elif assignment.attribute == "base_url":
+                problem = base_url_problem(assignment.value, ctx, module_client=True)
+                if problem is not None:
+                    problems.append(
+                        _Problem(
+                            assignment.span,
+                            problem,
+                            assignment.value_node,
+                            assignment.value,
+                            _wanted(assignment.value, ctx, module_client=True),
+                            assignment.node,
+                            refused=len(assignment.node.targets) != 1,
+                        )
+                    )
+    for item in problems:
+        fix = None
+        if source is not None and not item.refused:
+            fix = _fix_value(source, item, problems)
+        yield Report(item.span, item.message, fix)
+
+
+def _wanted(value: Value, ctx: RuleContext, *, module_client: bool) -> str:
+    """The base URL a value must become: LLMBase's, or the agent URL it names with
+    the module client's trailing slash."""
+    literal = value
+    if value.kind is not ValueKind.STRING and value.default is not None:
+        literal = value.default
+    if literal.kind is ValueKind.STRING and is_agent_url(literal.text or ""):
+        text = literal.text or ""
+        return text.rstrip("/") + "/" if module_client else text
+    return ctx.base_url.rstrip("/") + "/" if module_client else ctx.base_url
+
+
+def _api_base_name(assignment: ModuleAssignment) -> cst.Name | None:
+    if len(assignment.node.targets) != 1:
+        return None
+    target = assignment.node.targets[0].target
+    if isinstance(target, cst.Attribute) and target.attr.value == "api_base":
+        return target.attr
+    return None
+
+
+def _add_base_url(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
+    value = cst.SimpleString(string_literal(ctx.base_url))
+    edit = source.replace(setup.node, with_keyword_kept(setup.node, "base_url", value))
+    if edit is None:
+        return None
+    return Fix(Applicability.SAFE, _MESSAGE, (edit,))
+
+
+def _fix_value(source: SourceMap, item: _Problem, problems: Sequence[_Problem]) -> Fix | None:
+    """The fix making ``item``'s value hold ``item.wanted`` (see the module docs)."""
+    if item.origin is not FieldOrigin.KEYWORD and not source.contains(item.holder, item.value_node):
+        return None
+    change = _value_edit(source, item, problems)
+    if change is None:
+        return None
+    edit, safe = change
+    edits = [] if edit is None else [edit]
+    message = _MESSAGE
+    if item.rename is not None:
+        edits.append(source.replace_text(item.rename, "base_url"))
+        message = "write openai.base_url instead of openai.api_base"
+    if not edits:
+        return None
+    removed = (ImportChange("os"),) if not safe and references_name(item.value_node, "os") else ()
+    return Fix(
+        Applicability.SAFE if safe else Applicability.UNSAFE,
+        message,
+        tuple(edits),
+        remove_imports=removed,
+    )
+
+
+def _value_edit(
+    source: SourceMap, item: _Problem, problems: Sequence[_Problem]
+) -> tuple[Edit | None, bool] | None:
+    """The edit giving ``item`` its wanted value (None: the value is right already)
+    and whether it is safe; None when no edit can be trusted."""
+    value, node, wanted = item.value, item.value_node, item.wanted
+    literal_code = string_literal(wanted)
+    fixed_nodes = [
+        other.value_node
+        for other in problems
+        if other is not item and other.wanted == wanted and not other.refused
+    ]
+    if value.kind is ValueKind.STRING:
+        if value.text == wanted:
+            return None, True
+        change = change_string(source, node, value, wanted, fixed_nodes=fixed_nodes)
+        if change is not None:
+            return change.edit, change.in_place
+        return _replaced(source, node, literal_code, safe=False)
+    if value.kind is ValueKind.NONE:
+        safe = isinstance(node, cst.Name) and node.value == "None"
+        return _replaced(source, node, literal_code, safe=safe)
+    if value.kind is ValueKind.ENV and item.rename is None and not vendor_of(value.env_var):
+        # Keep reading the variable; what is wrong is its fallback.
+        if value.default is not None and value.default.kind is ValueKind.NONE:
+            edit = _with_default(source, node, literal_code)
+            if edit is not None:
+                return edit, True
+        elif value.default is not None and value.default.kind is ValueKind.STRING:
+            change = change_string(source, node, value, wanted, fixed_nodes=fixed_nodes)
+            if change is not None:
+                return change.edit, change.in_place
+    if (
+        value.kind is ValueKind.UNKNOWN
+        and item.rename is None
+        and value.default is not None
+        and value.default.kind is ValueKind.STRING
+        and value.default.text != wanted
+    ):
+        # ``cfg.base_url or "https://api.openai.com/v1"``: the fallback is wrong.
+        change = change_string(source, node, value.default, wanted, fixed_nodes=fixed_nodes)
+        if change is not None:
+            return change.edit, change.in_place
+    return _replaced(source, node, literal_code, safe=False)
+
+
+def _replaced(
+    source: SourceMap, node: cst.BaseExpression, code: str, *, safe: bool
+) -> tuple[Edit, bool] | None:
+    edit = replace_expression(source, node, code)
+    return (edit, safe) if edit is not None else None
+
+
+def _with_default(source: SourceMap, node: cst.BaseExpression, default: str) -> Edit | None:
+    """``os.getenv("X")`` (or ``os.environ.get("X")``, ``os.getenv("X", None)``) with
+    ``default`` as its fallback; None for any other shape."""
+    if not isinstance(node, cst.Call) or not node.args or node.args[0].keyword is not None:
+        return None
+    if any(arg.star for arg in node.args):
+        return None
+    literal = cst.parse_expression(default)
+    if len(node.args) == 1:
+        first = node.args[0]
+        new_args = [
+            first.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(literal, comma=first.comma),
+        ]
+        return source.replace(node, node.with_changes(args=new_args))
+    if len(node.args) == 2:
+        second = node.args[1]
+        if (
+            (second.keyword is None or second.keyword.value == "default")
+            and isinstance(second.value, cst.Name)
+            and second.value.value == "None"
+        ):
+            return source.replace(second.value, literal)
+    return None
 
 
 EXAMPLES = (
@@ -129,6 +367,10 @@ EXAMPLES = (
         title="no base_url at all",
         line=2,
         message="has no base_url",
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI(base_url="https://api.llmbase.ai/v1")
+        """,
     ),
     Invalid(
         """
@@ -141,6 +383,13 @@ EXAMPLES = (
         title="a module constant naming another gateway",
         line=4,
         message="'https://openrouter.ai/api/v1', not LLMBase's",
+        fixed="""
+        from openai import AsyncOpenAI as Client
+        OPENROUTER = "https://api.llmbase.ai/v1"
+        client = Client(
+            base_url=OPENROUTER,
+        )
+        """,
     ),
     Invalid(
         """
@@ -150,6 +399,10 @@ EXAMPLES = (
         """,
         title="another vendor's variable",
         message="$OPENAI_BASE_URL",
+        fixed="""
+        import openai
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1")
+        """,
     ),
     Invalid(
         """
@@ -159,6 +412,11 @@ EXAMPLES = (
         """,
         title="an env read that falls back to None",
         message="give it the default",
+        fixed="""
+        import os
+        import openai
+        client = openai.OpenAI(base_url=os.getenv("LLMBASE_BASE_URL", "https://api.llmbase.ai/v1"))
+        """,
     ),
     Invalid(
         """
@@ -168,6 +426,10 @@ EXAMPLES = (
         title="the pre-1.0 module setting",
         line=2,
         message="pre-1.0",
+        fixed="""
+        import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
+        """,
     ),
     Invalid(
         """
@@ -176,6 +438,10 @@ EXAMPLES = (
         """,
         title="module client without the trailing slash",
         message="trailing '/'",
+        fixed="""
+        import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
+        """,
     ),
     Valid(
         """
@@ -193,6 +459,11 @@ EXAMPLES = (
         """,
         title="an f-string of constants",
         message="'http://10.0.0.7:8000/v1'",
+        fixed="""
+        from openai import OpenAI
+        HOST = "10.0.0.7"
+        client = OpenAI(base_url="https://api.llmbase.ai/v1")
+        """,
     ),
     Invalid(
         """
@@ -203,6 +474,12 @@ EXAMPLES = (
         """,
         title="an f-string around another vendor's setting",
         message="AZURE_OPENAI_ENDPOINT",
+        fixed="""
+        import os
+        from openai import AsyncOpenAI
+        endpoint = os.getenv("AZURE_OPENAI_ENDPOINT")
+        client = AsyncOpenAI(base_url="https://api.llmbase.ai/v1")
+        """,
     ),
     Invalid(
         """
@@ -214,6 +491,12 @@ EXAMPLES = (
         title="a fallback after or",
         line=4,
         message="when base_url is empty",
+        fixed="""
+        from openai import OpenAI
+        def make(cfg):
+            base_url = cfg.base_url or "https://api.llmbase.ai/v1"
+            return OpenAI(base_url=base_url)
+        """,
     ),
     Invalid(
         """
@@ -224,5 +507,110 @@ EXAMPLES = (
         title="a constructor keyword in a dict() splat",
         line=2,
         message="localhost",
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        client = OpenAI(
+            api_key=os.environ["LLMBASE_API_KEY"],
+            timeout=30,  # seconds
+        )
+        """,
+        title="no base_url in a multi-line call: added in its layout, comments stay",
+        line=3,
+        message="has no base_url",
+        fixed="""
+        import os
+        from openai import OpenAI
+        client = OpenAI(
+            api_key=os.environ["LLMBASE_API_KEY"],
+            timeout=30,  # seconds
+            base_url="https://api.llmbase.ai/v1",
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI(base_url='https://openrouter.ai/api/v1', timeout=30)
+        """,
+        title="a literal is rewritten in its quote style (safe)",
+        message="'https://openrouter.ai/api/v1', not LLMBase's",
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI(base_url='https://api.llmbase.ai/v1', timeout=30)
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        UPSTREAM = "https://api.openai.com/v1"
+        client = OpenAI(base_url=UPSTREAM)
+        print("calling", UPSTREAM)
+        """,
+        title="a constant read elsewhere too: the call site is replaced (unsafe)",
+        line=3,
+        fixed="""
+        from openai import OpenAI
+        UPSTREAM = "https://api.openai.com/v1"
+        client = OpenAI(base_url="https://api.llmbase.ai/v1")
+        print("calling", UPSTREAM)
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        TOGETHER = "https://api.together.xyz/v1"
+        chat = OpenAI(base_url=TOGETHER)
+        embed = OpenAI(base_url=TOGETHER)
+        """,
+        title="a constant read only by base URLs being fixed is edited once",
+        line=3,
+        count=2,
+        fixed="""
+        from openai import OpenAI
+        TOGETHER = "https://api.llmbase.ai/v1"
+        chat = OpenAI(base_url=TOGETHER)
+        embed = OpenAI(base_url=TOGETHER)
+        """,
+    ),
+    Invalid(
+        """
+        import os
+        import openai
+        openai.api_base = os.environ["LLMBASE_BASE_URL"]
+        openai.api_key = os.environ["LLMBASE_API_KEY"]
+        """,
+        title="api_base from the environment: its value may lack the slash (unsafe)",
+        message="pre-1.0",
+        fixed="""
+        import os
+        import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
+        openai.api_key = os.environ["LLMBASE_API_KEY"]
+        """,
+    ),
+    Invalid(
+        """
+        import openai
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1")
+        fast = client.with_options(base_url=None, timeout=5)
+        """,
+        title="with_options is fixed like a constructor",
+        message="base_url=None",
+        fixed="""
+        import openai
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1")
+        fast = client.with_options(base_url="https://api.llmbase.ai/v1", timeout=5)
+        """,
+    ),
+    Invalid(
+        """
+        import openai
+        openai.api_base = base = "https://api.openai.com/v1"
+        """,
+        title="an assignment with several targets: no fix",
+        message="pre-1.0",
     ),
 )

@@ -20,30 +20,66 @@ where requests go.
 A literal that looks like a real key is LB103's; a chat-agent key is LB104's.
 Assignments ``openai.api_key = ...`` are judged the same way; Azure clients are
 LB106's.
+
+Fix (safe): ``api_key=os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env``
+setting) is added to the constructor or replaces the value at the call (or in
+``openai.api_key = ...``, or ``with_options(api_key=...)``), and ``import os`` is
+added when the module lacks it. A value read through a constant is replaced at the
+call: the constant is left for whatever else reads it. No fix when ``os`` is bound to anything but the os module
+somewhere in the module (or imported only below the call), for a key in a ``**``
+dict defined away from the call (the dict may serve other calls), or for an
+assignment with several targets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite, Span, Value, ValueKind
+import libcst as cst
+
+from llmbase_migrate.analysis.facts import (
+    ClientSetup,
+    FieldOrigin,
+    ModuleFacts,
+    OptionSite,
+    Value,
+    ValueKind,
+)
+from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.fixes.clients import (
+    environ_read,
+    replace_expression,
+    secrets_in,
+    with_keyword_kept,
+)
 from llmbase_migrate.rules._judge import (
     is_chat_agent_env,
     module_selects_azure,
     openai_clients,
     vendor_of,
 )
-from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
+from llmbase_migrate.rules.base import (
+    Applicability,
+    Fix,
+    Invalid,
+    Report,
+    RuleContext,
+    RuleSpec,
+    Severity,
+    Valid,
+)
 
 RULE = RuleSpec(
     code="LB102",
     name="api-key-source",
     summary="the API key is missing or comes from another vendor's variable",
     severity=Severity.ERROR,
+    fix=Applicability.SAFE,
 )
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    source = facts.source
     for setup in openai_clients(facts.clients):
         api_key = setup.arguments.named("api_key")
         if api_key is None:
@@ -52,42 +88,85 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                     setup.span,
                     f"{setup.callee.rsplit('.', 1)[-1]}() has no api_key, so it reads "
                     f"$OPENAI_API_KEY; pass api_key=os.environ[{ctx.api_key_env!r}]",
+                    _add_api_key(source, setup, ctx) if source is not None else None,
                 )
             continue
-        yield from _judge(api_key.value, api_key.span, ctx)
-    azure_module = module_selects_azure(facts)
+        problem = _problem(api_key.value, ctx)
+        if problem is None:
+            continue
+        fix = None
+        if source is not None and (
+            api_key.origin is FieldOrigin.KEYWORD or source.contains(setup.node, api_key.value_node)
+        ):
+            fix = _replace_value(source, api_key.value_node, ctx)
+        yield Report(api_key.span, problem, fix)
+    if module_selects_azure(facts):
+        return
     for assignment in facts.module_assignments:
-        if azure_module:
-            break
-        if assignment.attribute == "api_key":
-            yield from _judge(assignment.value, assignment.span, ctx)
+        if assignment.attribute != "api_key":
+            continue
+        problem = _problem(assignment.value, ctx)
+        if problem is None:
+            continue
+        fix = None
+        if source is not None and len(assignment.node.targets) == 1:
+            fix = _replace_value(source, assignment.value_node, ctx)
+        yield Report(assignment.span, problem, fix)
 
 
-def _judge(value: Value, span: Span, ctx: RuleContext) -> Iterator[Report]:
+def _add_api_key(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
+    read = environ_read(source, ctx.api_key_env, source.span(setup.node).line)
+    if read is None:
+        return None
+    new_call = with_keyword_kept(setup.node, "api_key", cst.parse_expression(read.code))
+    edit = source.replace(setup.node, new_call)
+    if edit is None:
+        return None
+    return Fix(Applicability.SAFE, _message(ctx), (edit,), add_imports=read.add_imports)
+
+
+def _replace_value(source: SourceMap, node: cst.BaseExpression, ctx: RuleContext) -> Fix | None:
+    read = environ_read(source, ctx.api_key_env, source.span(node).line)
+    if read is None:
+        return None
+    edit = replace_expression(source, node, read.code)
+    if edit is None:
+        return None
+    return Fix(
+        Applicability.SAFE,
+        _message(ctx),
+        (edit,),
+        add_imports=read.add_imports,
+        secrets=secrets_in(node),
+    )
+
+
+def _message(ctx: RuleContext) -> str:
+    return f"read the key from ${ctx.api_key_env}"
+
+
+def _problem(value: Value, ctx: RuleContext) -> str | None:
     wanted = f"os.environ[{ctx.api_key_env!r}]"
     if value.kind is ValueKind.NONE:
-        yield Report(span, f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}")
-    elif value.kind is ValueKind.ENV:
+        return f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}"
+    if value.kind is ValueKind.ENV:
         variable = value.env_var
         if variable is None or is_chat_agent_env(variable) or variable == ctx.api_key_env:
-            return
+            return None
         vendor = vendor_of(variable)
-        if vendor is not None:
-            yield Report(
-                span,
-                f"api_key is read from ${variable}, another vendor's key ({vendor}) that LLMBase "
-                "rejects; "
-                f"use {wanted}",
-            )
-    else:
-        vendor = vendor_of(value.identifier)
-        if vendor is not None and not is_chat_agent_env(value.identifier):
-            yield Report(
-                span,
-                f"api_key comes from {value.identifier}, another vendor's key ({vendor}) that "
-                "LLMBase rejects; "
-                f"use {wanted}",
-            )
+        if vendor is None:
+            return None
+        return (
+            f"api_key is read from ${variable}, another vendor's key ({vendor}) that LLMBase "
+            f"rejects; use {wanted}"
+        )
+    vendor = vendor_of(value.identifier)
+    if vendor is None or is_chat_agent_env(value.identifier):
+        return None
+    return (
+        f"api_key comes from {value.identifier}, another vendor's key ({vendor}) that "
+        f"LLMBase rejects; use {wanted}"
+    )
 
 
 EXAMPLES = (
@@ -122,6 +201,12 @@ EXAMPLES = (
         title="no api_key",
         line=2,
         message="reads $OPENAI_API_KEY",
+        fixed="""
+        from openai import OpenAI
+        import os
+
+        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        """,
     ),
     Invalid(
         """
@@ -135,6 +220,14 @@ EXAMPLES = (
         title="another gateway's key",
         line=5,
         message="$OPENROUTER_API_KEY",
+        fixed="""
+        import os
+        from openai import OpenAI
+        client = OpenAI(
+            base_url="https://api.llmbase.ai/v1",
+            api_key=os.environ["LLMBASE_API_KEY"],
+        )
+        """,
     ),
     Invalid(
         """
@@ -144,6 +237,13 @@ EXAMPLES = (
         """,
         title="a setting named for OpenAI",
         message="OPENAI_API_KEY",
+        fixed="""
+        import openai
+        from app.config import settings
+        import os
+
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        """,
     ),
     Invalid(
         """
@@ -153,6 +253,11 @@ EXAMPLES = (
         """,
         title="module client configuration",
         line=3,
+        fixed="""
+        import os
+        import openai
+        openai.api_key = os.environ["LLMBASE_API_KEY"]
+        """,
     ),
     Valid(
         """
@@ -160,5 +265,68 @@ EXAMPLES = (
         client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key="dummy")
         """,
         title="a placeholder in a test double",
+    ),
+    Invalid(
+        """
+        import os
+        import openai
+        client = openai.AsyncOpenAI(
+            base_url="https://api.llmbase.ai/v1",
+            max_retries=2,
+        )
+        """,
+        title="no api_key in a multi-line call; os already imported",
+        line=3,
+        fixed="""
+        import os
+        import openai
+        client = openai.AsyncOpenAI(
+            base_url="https://api.llmbase.ai/v1",
+            max_retries=2,
+            api_key=os.environ["LLMBASE_API_KEY"],
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=None)
+        """,
+        title="api_key=None",
+        message="api_key=None",
+        fixed="""
+        from openai import OpenAI
+        import os
+
+        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        def make(os):
+            return OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        title="os is not the os module here: no fix",
+        message="OPENAI_API_KEY",
+    ),
+    Invalid(
+        """
+        import openai
+        from app.config import settings
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key="EMPTY")
+        real = client.with_options(api_key=settings.OPENAI_API_KEY)
+        """,
+        title="with_options is fixed like a constructor",
+        message="OPENAI_API_KEY",
+        line=4,
+        fixed="""
+        import openai
+        from app.config import settings
+        import os
+
+        client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key="EMPTY")
+        real = client.with_options(api_key=os.environ["LLMBASE_API_KEY"])
+        """,
     ),
 )

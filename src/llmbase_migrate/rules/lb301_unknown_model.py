@@ -1,0 +1,368 @@
+"""A chat request's model ID that LLMBase knows under another ID.
+
+LLMBase answers ``404 Model not found`` for IDs that are not in its catalog. Two
+kinds of ID are reported here, each with the ID to use instead:
+
+* IDs the configuration's ``model-map`` maps to another one (``"gpt-4o-mini" =
+  "deepseek/deepseek-v4-flash"``): the project's own choice of replacement;
+* the documented rename of Z.ai's models: ``zai-org/glm-5`` is now ``z-ai/glm-5``
+  (and ``zai-org/<x>`` is ``z-ai/<x>``).
+
+The model may be written at the call, in a module constant, or as the default of
+an environment read (``os.getenv("MODEL", "gpt-4o-mini")``: what the request sends
+when the variable is unset). Pre-1.0 ``openai.ChatCompletion.create`` calls are
+checked too.
+
+The catalog-backed part of this rule (IDs that are not in LLMBase's live
+catalog at all, with close-match suggestions) comes with the catalog work;
+``replacement_for`` is where that lookup will go.
+
+Fix (safe): the ID is rewritten to its replacement where it is written: at the
+call, or in the constant (or ``os.getenv`` default) it comes from when every use
+of that constant is the model of a call being fixed to the same ID; otherwise the
+model at the call is replaced with the new ID and the constant left alone. Models
+that reach the call through a ``**`` dict, or from an environment read whose
+constant is used elsewhere too, are reported without a fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts, ValueKind
+from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.fixes.builders import change_string, string_literal
+from llmbase_migrate.rules.base import (
+    Applicability,
+    Fix,
+    Invalid,
+    Report,
+    RuleContext,
+    RuleSpec,
+    Severity,
+    Valid,
+)
+
+RULE = RuleSpec(
+    code="LB301",
+    name="unknown-model",
+    summary="a model ID LLMBase knows under another ID (model-map, renamed IDs)",
+    severity=Severity.ERROR,
+    fix=Applicability.SAFE,
+)
+
+# Documented renames of model ID prefixes: old prefix -> current prefix.
+RENAMED_PREFIXES: Mapping[str, str] = {"zai-org/": "z-ai/"}
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """The ID to send instead of a model ID, and why (a message clause)."""
+
+    model: str
+    reason: str
+
+
+def replacement_for(model: str, ctx: RuleContext) -> Replacement | None:
+    """What to send instead of ``model``, or None when nothing is known against it.
+
+    The one place that decides: the catalog lookup (unknown IDs, close matches)
+    will be added here.
+    """
+    mapped = ctx.model_map.get(model)
+    if mapped is not None:
+        if mapped == model:
+            return None
+        return Replacement(mapped, f'model-map maps it to "{mapped}"')
+    for old, new in RENAMED_PREFIXES.items():
+        if model.startswith(old) and len(model) > len(old):
+            target = new + model[len(old) :]
+            return Replacement(target, f'it is a former LLMBase ID, now "{target}"')
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _ModelUse:
+    call: ChatCall
+    field: Field
+    model: str
+    replacement: Replacement
+    # how the ID reaches the request, for the message ("" when written as a string)
+    condition: str
+    # the literal to rewrite for a fallback written at the call (``cfg.model or "x"``)
+    fallback: cst.CSTNode | None = None
+
+
+def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    uses = list(_model_uses(facts.chat_calls, ctx))
+    for use in uses:
+        fix = _fix(facts.source, use, uses) if facts.source is not None else None
+        yield Report(
+            use.field.span,
+            f'{use.condition}model "{use.model}" is not the LLMBase model ID to use: '
+            f"{use.replacement.reason}",
+            fix,
+        )
+
+
+def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelUse]:
+    for call in calls:
+        field = call.arguments.named("model")
+        if field is None:
+            continue
+        value = field.value
+        condition = ""
+        fallback: cst.CSTNode | None = None
+        if value.kind is ValueKind.STRING:
+            model = value.text
+        elif value.default is not None and value.default.kind is ValueKind.STRING:
+            model = value.default.text
+            if value.kind is ValueKind.ENV:
+                variable = f"${value.env_var}" if value.env_var else "the variable"
+                condition = f"when {variable} is unset, "
+            else:
+                condition = f"when {value.identifier or 'the value'} is empty, "
+                fallback = value.default.origin
+        else:
+            continue
+        if model is None:
+            continue
+        replacement = replacement_for(model, ctx)
+        if replacement is not None:
+            yield _ModelUse(call, field, model, replacement, condition, fallback)
+
+
+def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | None:
+    field, target = use.field, use.replacement.model
+    if field.origin is not FieldOrigin.KEYWORD:
+        return None
+    message = f'use "{target}"'
+    if use.fallback is not None:
+        # ``cfg.model or "gpt-4o"``: only a fallback written at the call is rewritten.
+        if not isinstance(use.fallback, cst.SimpleString) or not source.contains(
+            field.value_node, use.fallback
+        ):
+            return None
+        edit = source.replace_text(use.fallback, string_literal(target, use.fallback))
+        return Fix(Applicability.SAFE, message, (edit,))
+    same_target = [
+        other.field.value_node
+        for other in uses
+        if other.replacement.model == target
+        and other.field.origin is FieldOrigin.KEYWORD
+        and other.fallback is None
+        and other is not use
+    ]
+    change = change_string(source, field.value_node, field.value, target, fixed_nodes=same_target)
+    if change is None:
+        return None
+    return Fix(Applicability.SAFE, message, (change.edit,))
+
+
+EXAMPLES = (
+    Valid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        """,
+    ),
+    Valid(
+        """
+        import os
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model=os.environ["LLM_MODEL"], messages=[])
+        """,
+        title="a model read from the environment without a default",
+    ),
+    Valid(
+        """
+        import litellm
+        litellm.completion(model="gpt-4o-mini", messages=[])
+        """,
+        title="not the OpenAI SDK",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="gpt-4o-mini", messages=[])
+        """,
+        title="a literal mapped by model-map",
+        message='model-map maps it to "deepseek/deepseek-v4-flash"',
+        fixed="""
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model='zai-org/glm-5',  # the coding model
+            messages=[],
+        )
+        """,
+        title="the documented rename, quotes and comment kept",
+        line=4,
+        message='former LLMBase ID, now "z-ai/glm-5"',
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model='z-ai/glm-5',  # the coding model
+            messages=[],
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        CLASSIFIER_MODEL = "openai/gpt-4o"
+        def classify(client: OpenAI, text):
+            return client.chat.completions.create(model=CLASSIFIER_MODEL, messages=[text])
+        """,
+        title="a constant used once is changed where it is defined",
+        line=4,
+        fixed="""
+        from openai import OpenAI
+        CLASSIFIER_MODEL = "z-ai/glm-5.1"
+        def classify(client: OpenAI, text):
+            return client.chat.completions.create(model=CLASSIFIER_MODEL, messages=[text])
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "gpt-4o-mini"
+        client.chat.completions.create(model=MODEL, messages=[])
+        client.chat.completions.create(model=MODEL, messages=[], stream=True)
+        """,
+        title="a constant every use of which is fixed to the same ID",
+        line=4,
+        count=2,
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "deepseek/deepseek-v4-flash"
+        client.chat.completions.create(model=MODEL, messages=[])
+        client.chat.completions.create(model=MODEL, messages=[], stream=True)
+        """,
+    ),
+    Invalid(
+        """
+        import tiktoken
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "gpt-4o-mini"
+        encoding = tiktoken.encoding_for_model(MODEL)
+        client.chat.completions.create(model=MODEL, messages=[])
+        """,
+        title="a constant another call uses too stays; the chat call gets the new ID",
+        line=6,
+        fixed="""
+        import tiktoken
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "gpt-4o-mini"
+        encoding = tiktoken.encoding_for_model(MODEL)
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        """,
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model=os.getenv("LLM_MODEL", "gpt-4o-mini"),
+            messages=[],
+        )
+        """,
+        title="the default of an environment read",
+        line=5,
+        message='when $LLM_MODEL is unset, model "gpt-4o-mini"',
+        fixed="""
+        import os
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model=os.getenv("LLM_MODEL", "deepseek/deepseek-v4-flash"),
+            messages=[],
+        )
+        """,
+    ),
+    Invalid(
+        """
+        import os
+        import openai
+        MODEL = os.getenv("LLM_MODEL", "zai-org/glm-5")
+        reply = openai.ChatCompletion.create(model=MODEL, messages=[])
+        """,
+        title="an environment default in a constant, on a pre-1.0 call",
+        line=4,
+        fixed="""
+        import os
+        import openai
+        MODEL = os.getenv("LLM_MODEL", "z-ai/glm-5")
+        reply = openai.ChatCompletion.create(model=MODEL, messages=[])
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        def ask(client: OpenAI, settings):
+            return client.chat.completions.create(model=settings.model or "openai/gpt-4o", messages=[])
+        """,
+        title="a fallback written at the call",
+        line=3,
+        message="when model is empty",
+        fixed="""
+        from openai import OpenAI
+        def ask(client: OpenAI, settings):
+            return client.chat.completions.create(model=settings.model or "z-ai/glm-5.1", messages=[])
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "gpt-4o-mini"
+        client.chat.completions.create(model=MODEL, messages=[])
+        client.chat.completions.create(**{"model": MODEL, "messages": []})
+        """,
+        title="the constant also reaches a ** dict: the call is fixed, the dict is not",
+        line=4,
+        count=2,
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        MODEL = "gpt-4o-mini"
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        client.chat.completions.create(**{"model": MODEL, "messages": []})
+        """,
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        MODEL = os.getenv("LLM_MODEL", "gpt-4o-mini")
+        print(f"chatting with {MODEL}")
+        OpenAI().chat.completions.create(model=MODEL, messages=[])
+        """,
+        title="an environment read used elsewhere too: reported without a fix",
+        line=5,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        params = {"model": "gpt-4o-mini", "messages": []}
+        OpenAI().chat.completions.create(**params)
+        """,
+        title="inside a ** dict: reported without a fix",
+        line=2,
+    ),
+)
