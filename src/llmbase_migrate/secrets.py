@@ -38,8 +38,11 @@ _PLACEHOLDER_WORDS = re.compile(
     re.I,
 )
 # Anything that looks like a key inside free text (messages, URLs, diffs).
+# Not inside a longer word: ``ask_llmbase_route`` is an identifier, not a key.
 _KEY_IN_TEXT = re.compile(
-    r"(?:" + "|".join(re.escape(prefix) for prefix in _KNOWN_PREFIXES) + r")[A-Za-z0-9_\-]{8,}"
+    r"(?<![A-Za-z0-9_])(?:"
+    + "|".join(re.escape(prefix) for prefix in _KNOWN_PREFIXES)
+    + r")[A-Za-z0-9_\-]{8,}"
 )
 
 

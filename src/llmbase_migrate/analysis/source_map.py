@@ -92,6 +92,12 @@ class SourceMap:
         start = self.offset(span.line, span.column)
         end = self.offset(span.end_line, span.end_column)
         original = self.text[start:end]
+        if getattr(old, "lpar", None):
+            # A node's span leaves out its own parentheses, which rendering would
+            # include: compare and replace what is inside them.
+            old = old.with_changes(lpar=(), rpar=())
+            if getattr(new, "lpar", None):
+                new = new.with_changes(lpar=(), rpar=())
         indent = self._indent_rendering(old, span.line, original)
         if indent is None:
             return None

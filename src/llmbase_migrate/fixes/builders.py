@@ -16,6 +16,9 @@ from llmbase_migrate.analysis.facts import Field, FieldOrigin, Value, ValueKind
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.edit import Edit
 
+# A mapping written in place: a dict literal or a ``dict(...)`` call.
+Mapping = cst.Dict | cst.Call
+
 
 def string_literal(text: str, like: cst.CSTNode | None = None) -> str:
     """``text`` as a Python string literal, in the quote style of ``like`` if it has one."""
@@ -93,23 +96,73 @@ def replace_with_code(source: SourceMap, node: cst.CSTNode, code: str) -> Edit |
 
 
 def without_arguments(call: cst.Call, remove: Iterable[cst.CSTNode]) -> cst.Call:
-    """``call`` without the given arguments, its commas kept tidy."""
+    """``builders.without_arguments``, except that when the last argument goes, the new
+    last one keeps its own end-of-line comment (or none): the comment after the
+    removed argument described it and goes with its line."""
     removed = {id(node) for node in remove}
     args = list(call.args)
     keep = [arg for arg in args if id(arg) not in removed]
     if len(keep) == len(args):
         return call
     if keep and keep[-1] is not args[-1]:
-        # The new last argument takes over the old last one's trailing comma (or
-        # lack of one) and what followed it, so the closing bracket stays put.
-        keep[-1] = keep[-1].with_changes(
-            comma=_tail_comma(keep[-1].comma, args[-1].comma),
-            whitespace_after_arg=args[-1].whitespace_after_arg,
-        )
+        last, old_last = keep[-1], args[-1]
+        comma, after = old_last.comma, old_last.whitespace_after_arg
+        own = _line_end(last.comma)
+        if own is not None:
+            # The new last argument ended its line: the closing lines are now its.
+            if isinstance(comma, cst.Comma) and isinstance(
+                comma.whitespace_after, cst.ParenthesizedWhitespace
+            ):
+                comma = comma.with_changes(
+                    whitespace_after=comma.whitespace_after.with_changes(first_line=own)
+                )
+            elif isinstance(after, cst.ParenthesizedWhitespace):
+                after = after.with_changes(first_line=own)
+        keep[-1] = last.with_changes(comma=comma, whitespace_after_arg=after)
     return call.with_changes(args=keep)
 
 
 def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``builders.with_keyword``, but an end-of-line comment after the last argument
+    stays on that argument's line.
+
+    ``with_keyword`` hands the old last argument's trailing comma and whitespace,
+    comment included, to the appended argument, so ``timeout=3,  # seconds`` would
+    lose its comment to the new line. Here the comment goes back behind the old last
+    argument when the call breaks lines between its arguments.
+    """
+    new_call = _appended_keyword(call, name, value)
+    if len(new_call.args) != len(call.args) + 1 or len(new_call.args) < 2:
+        return new_call
+    previous, appended = new_call.args[-2], new_call.args[-1]
+    separator = previous.comma
+    if not isinstance(separator, cst.Comma) or not isinstance(
+        separator.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return new_call
+    trailing: cst.BaseParenthesizableWhitespace
+    if isinstance(appended.comma, cst.Comma):
+        trailing = appended.comma.whitespace_after
+    else:
+        trailing = appended.whitespace_after_arg
+    if not isinstance(trailing, cst.ParenthesizedWhitespace) or trailing.first_line.comment is None:
+        return new_call
+    bare = trailing.with_changes(
+        first_line=cst.TrailingWhitespace(newline=trailing.first_line.newline)
+    )
+    if isinstance(appended.comma, cst.Comma):
+        appended = appended.with_changes(comma=appended.comma.with_changes(whitespace_after=bare))
+    else:
+        appended = appended.with_changes(whitespace_after_arg=bare)
+    previous = previous.with_changes(
+        comma=separator.with_changes(
+            whitespace_after=separator.whitespace_after.with_changes(first_line=trailing.first_line)
+        )
+    )
+    return new_call.with_changes(args=[*new_call.args[:-2], previous, appended])
+
+
+def _appended_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
     """``call`` with ``name=value``: replaced in place if present, else appended."""
     for index, arg in enumerate(call.args):
         if arg.keyword is not None and arg.keyword.value == name:
@@ -136,15 +189,95 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
 
 
 def without_elements(container: cst.Dict, remove: Iterable[cst.CSTNode]) -> cst.Dict:
+    """``builders.without_elements`` with :func:`without_args`' care for comments (a dict
+    keeps the comment after its last entry in the closing brace's whitespace)."""
     removed = {id(node) for node in remove}
     elements = list(container.elements)
     keep = [element for element in elements if id(element) not in removed]
+    if len(keep) == len(elements):
+        return container
+    rbrace = container.rbrace
     if keep and keep[-1] is not elements[-1]:
-        keep[-1] = keep[-1].with_changes(comma=_tail_comma(keep[-1].comma, elements[-1].comma))
-    return container.with_changes(elements=keep)
+        last, old_last = keep[-1], elements[-1]
+        own = _line_end(last.comma)
+        closing = rbrace.whitespace_before
+        if own is not None and isinstance(closing, cst.ParenthesizedWhitespace):
+            rbrace = rbrace.with_changes(whitespace_before=closing.with_changes(first_line=own))
+        keep[-1] = last.with_changes(comma=old_last.comma)
+    return container.with_changes(elements=keep, rbrace=rbrace)
+
+
+def without_entries(mapping: Mapping, elements: Iterable[cst.CSTNode]) -> Mapping:
+    if isinstance(mapping, cst.Dict):
+        return without_elements(mapping, elements)
+    return without_arguments(mapping, elements)
+
+
+def _line_end(comma: cst.Comma | cst.MaybeSentinel) -> cst.TrailingWhitespace | None:
+    """The end of the line after an item whose comma ends its line (comment included)."""
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return comma.whitespace_after.first_line
+    return None
 
 
 def with_entries(
+    container: cst.Dict, entries: Sequence[tuple[str, cst.BaseExpression]]
+) -> cst.Dict:
+    """``container`` with ``"key": value`` entries appended (keys known to be absent);
+    the comment after the old last entry stays on its line."""
+    for key, value in entries:
+        container = _kept_dict_comment(container, _appended_entries(container, [(key, value)]))
+    return container
+
+
+def with_mapping_entries(
+    mapping: Mapping, entries: Sequence[tuple[str, cst.BaseExpression]]
+) -> Mapping:
+    """A dict literal or ``dict(...)`` call with ``key: value`` entries appended."""
+    for key, value in entries:
+        if isinstance(mapping, cst.Dict):
+            mapping = with_entries(mapping, [(key, value)])
+        else:
+            mapping = with_keyword(mapping, key, value)
+    return mapping
+
+
+def _kept_dict_comment(before: cst.Dict, after: cst.Dict) -> cst.Dict:
+    """A dict keeps the comment after its last entry in the closing brace's whitespace:
+    give it back to the entry it followed."""
+    closing = before.rbrace.whitespace_before
+    if not before.elements or not _has_comment(closing):
+        return after
+    assert isinstance(closing, cst.ParenthesizedWhitespace)
+    index = len(before.elements) - 1
+    elements = list(after.elements)
+    separator = elements[index].comma
+    if not isinstance(separator, cst.Comma) or not isinstance(
+        separator.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return after  # the new entry shares the line: the comment still ends it
+    elements[index] = elements[index].with_changes(
+        comma=separator.with_changes(
+            whitespace_after=separator.whitespace_after.with_changes(first_line=closing.first_line)
+        )
+    )
+    bare = cst.TrailingWhitespace(newline=closing.first_line.newline)
+    return after.with_changes(
+        elements=elements,
+        rbrace=after.rbrace.with_changes(whitespace_before=closing.with_changes(first_line=bare)),
+    )
+
+
+def _has_comment(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return (
+        isinstance(whitespace, cst.ParenthesizedWhitespace)
+        and whitespace.first_line.comment is not None
+    )
+
+
+def _appended_entries(
     container: cst.Dict, entries: Sequence[tuple[str, cst.BaseExpression]]
 ) -> cst.Dict:
     """``container`` with ``"key": value`` entries appended."""
@@ -164,7 +297,7 @@ def with_entries(
 
 
 def dict_of(entries: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
-    return with_entries(cst.Dict([]), entries)
+    return _appended_entries(cst.Dict([]), entries)
 
 
 def remove_fields(source: SourceMap, call: cst.Call, fields: Sequence[Field]) -> Edit | None:
@@ -177,7 +310,12 @@ def remove_fields(source: SourceMap, call: cst.Call, fields: Sequence[Field]) ->
 
 
 def call_without_fields(call: cst.Call, fields: Sequence[Field]) -> cst.Call | None:
-    """``call`` rebuilt without ``fields``; None if one of them is not removable."""
+    """``builders.call_without_fields`` with the comments of removed lines removed too.
+
+    Keywords, and entries of an ``extra_body`` written at the call, are removed;
+    ``extra_body`` goes when nothing is left in it. None when a field is not
+    removable that way.
+    """
     args_to_remove: list[cst.CSTNode] = []
     by_container: dict[int, tuple[cst.BaseExpression, list[cst.CSTNode]]] = {}
     for field in fields:
@@ -196,24 +334,15 @@ def call_without_fields(call: cst.Call, fields: Sequence[Field]) -> cst.Call | N
     new_args: dict[int, cst.Arg] = {}
     for container, elements in by_container.values():
         holder = next((arg for arg in call.args if arg.value is container), None)
-        if holder is None:
+        if holder is None or not isinstance(container, (cst.Dict, cst.Call)):
             return None
-        if isinstance(container, cst.Dict):
-            remaining = without_elements(container, elements)
-            if not remaining.elements:
-                args_to_remove.append(holder)
-            else:
-                new_args[id(holder)] = holder.with_changes(value=remaining)
-        elif isinstance(container, cst.Call):
-            remaining_call = without_arguments(container, elements)
-            if not remaining_call.args:
-                args_to_remove.append(holder)
-            else:
-                new_args[id(holder)] = holder.with_changes(value=remaining_call)
+        remaining = without_entries(container, elements)
+        left = remaining.elements if isinstance(remaining, cst.Dict) else remaining.args
+        if not left:
+            args_to_remove.append(holder)
         else:
-            return None
+            new_args[id(holder)] = holder.with_changes(value=remaining)
     rebuilt = call.with_changes(args=[new_args.get(id(arg), arg) for arg in call.args])
-    # Identity of the untouched Arg nodes is kept, so removal still finds them.
     return without_arguments(rebuilt, args_to_remove)
 
 

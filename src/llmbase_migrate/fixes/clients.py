@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import string_literal, with_keyword
+from llmbase_migrate.fixes.builders import string_literal
 from llmbase_migrate.fixes.edit import Edit, ImportChange
 from llmbase_migrate.secrets import looks_like_secret
 
@@ -126,46 +126,6 @@ def replace_expression(source: SourceMap, node: cst.BaseExpression, code: str) -
     except cst.ParserSyntaxError:
         return None
     return source.replace_text(node, code)
-
-
-def with_keyword_kept(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """``builders.with_keyword``, but an end-of-line comment after the last argument
-    stays on that argument's line.
-
-    ``with_keyword`` hands the old last argument's trailing comma and whitespace,
-    comment included, to the appended argument, so ``timeout=3,  # seconds`` would
-    lose its comment to the new line. Here the comment goes back behind the old last
-    argument when the call breaks lines between its arguments.
-    """
-    new_call = with_keyword(call, name, value)
-    if len(new_call.args) != len(call.args) + 1 or len(new_call.args) < 2:
-        return new_call
-    previous, appended = new_call.args[-2], new_call.args[-1]
-    separator = previous.comma
-    if not isinstance(separator, cst.Comma) or not isinstance(
-        separator.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        return new_call
-    trailing: cst.BaseParenthesizableWhitespace
-    if isinstance(appended.comma, cst.Comma):
-        trailing = appended.comma.whitespace_after
-    else:
-        trailing = appended.whitespace_after_arg
-    if not isinstance(trailing, cst.ParenthesizedWhitespace) or trailing.first_line.comment is None:
-        return new_call
-    bare = trailing.with_changes(
-        first_line=cst.TrailingWhitespace(newline=trailing.first_line.newline)
-    )
-    if isinstance(appended.comma, cst.Comma):
-        appended = appended.with_changes(comma=appended.comma.with_changes(whitespace_after=bare))
-    else:
-        appended = appended.with_changes(whitespace_after_arg=bare)
-    previous = previous.with_changes(
-        comma=separator.with_changes(
-            whitespace_after=separator.whitespace_after.with_changes(first_line=trailing.first_line)
-        )
-    )
-    return new_call.with_changes(args=[*new_call.args[:-2], previous, appended])
 
 
 def secrets_in(node: cst.CSTNode) -> tuple[str, ...]:

@@ -15,12 +15,13 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin
+from llmbase_migrate.analysis.facts import ChatCall, Field
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.builders import (
+    Mapping,
+    call_without_fields,
+    remove_fields,
     string_literal,
-    with_entries,
-    with_keyword,
 )
 from llmbase_migrate.fixes.edit import Applicability, Edit, Fix
 
@@ -29,8 +30,6 @@ from llmbase_migrate.fixes.edit import Applicability, Edit, Fix
 DEFAULT_PROMPT_CACHE_KEY = "default"
 
 _PY_SUFFIX = re.compile(r"\.pyw?$|\.pyi$")
-
-Mapping = cst.Dict | cst.Call
 
 
 def prompt_cache_key(configured: str | None, path: str | None) -> str:
@@ -53,7 +52,7 @@ def prompt_cache_key(configured: str | None, path: str | None) -> str:
 def removable(call: ChatCall, fields: Iterable[Field]) -> list[Field]:
     """The fields that can be deleted where they are written: keywords, and entries
     of an ``extra_body`` written at the call (not ``**`` dicts, not names)."""
-    return [field for field in fields if call_without(call.node, [field]) is not None]
+    return [field for field in fields if call_without_fields(call.node, [field]) is not None]
 
 
 def removal_fix(
@@ -64,109 +63,11 @@ def removal_fix(
     covered = removable(call, fields)
     if not covered:
         return None
-    edit = removal_edit(source, call.node, covered)
+    edit = remove_fields(source, call.node, covered)
     if edit is None:
         return None
     names = ", ".join(sorted({field.name for field in covered}))
     return Fix(applicability, f"remove {names}", (edit,)), covered
-
-
-def removal_edit(source: SourceMap, call: cst.Call, fields: Sequence[Field]) -> Edit | None:
-    """One edit removing ``fields`` from ``call`` (see :func:`call_without`)."""
-    rebuilt = call_without(call, fields)
-    return source.replace(call, rebuilt) if rebuilt is not None else None
-
-
-def call_without(call: cst.Call, fields: Sequence[Field]) -> cst.Call | None:
-    """``builders.call_without_fields`` with the comments of removed lines removed too.
-
-    Keywords, and entries of an ``extra_body`` written at the call, are removed;
-    ``extra_body`` goes when nothing is left in it. None when a field is not
-    removable that way.
-    """
-    args_to_remove: list[cst.CSTNode] = []
-    by_container: dict[int, tuple[cst.BaseExpression, list[cst.CSTNode]]] = {}
-    for field in fields:
-        if field.origin is FieldOrigin.KEYWORD and isinstance(field.node, cst.Arg):
-            args_to_remove.append(field.node)
-        elif (
-            field.origin is FieldOrigin.EXTRA_BODY
-            and field.container is not None
-            and field.element is not None
-        ):
-            by_container.setdefault(id(field.container), (field.container, []))[1].append(
-                field.element
-            )
-        else:
-            return None
-    new_args: dict[int, cst.Arg] = {}
-    for container, elements in by_container.values():
-        holder = next((arg for arg in call.args if arg.value is container), None)
-        if holder is None or not isinstance(container, (cst.Dict, cst.Call)):
-            return None
-        remaining = without_entries(container, elements)
-        left = remaining.elements if isinstance(remaining, cst.Dict) else remaining.args
-        if not left:
-            args_to_remove.append(holder)
-        else:
-            new_args[id(holder)] = holder.with_changes(value=remaining)
-    rebuilt = call.with_changes(args=[new_args.get(id(arg), arg) for arg in call.args])
-    return without_args(rebuilt, args_to_remove)
-
-
-def without_args(call: cst.Call, remove: Iterable[cst.CSTNode]) -> cst.Call:
-    """``builders.without_arguments``, except that when the last argument goes, the new
-    last one keeps its own end-of-line comment (or none): the comment after the
-    removed argument described it and goes with its line."""
-    removed = {id(node) for node in remove}
-    args = list(call.args)
-    keep = [arg for arg in args if id(arg) not in removed]
-    if len(keep) == len(args):
-        return call
-    if keep and keep[-1] is not args[-1]:
-        last, old_last = keep[-1], args[-1]
-        comma, after = old_last.comma, old_last.whitespace_after_arg
-        own = _line_end(last.comma)
-        if own is not None:
-            # The new last argument ended its line: the closing lines are now its.
-            if isinstance(comma, cst.Comma) and isinstance(
-                comma.whitespace_after, cst.ParenthesizedWhitespace
-            ):
-                comma = comma.with_changes(
-                    whitespace_after=comma.whitespace_after.with_changes(first_line=own)
-                )
-            elif isinstance(after, cst.ParenthesizedWhitespace):
-                after = after.with_changes(first_line=own)
-        keep[-1] = last.with_changes(comma=comma, whitespace_after_arg=after)
-    return call.with_changes(args=keep)
-
-
-def without_dict_elements(container: cst.Dict, remove: Iterable[cst.CSTNode]) -> cst.Dict:
-    """``builders.without_elements`` with :func:`without_args`' care for comments (a dict
-    keeps the comment after its last entry in the closing brace's whitespace)."""
-    removed = {id(node) for node in remove}
-    elements = list(container.elements)
-    keep = [element for element in elements if id(element) not in removed]
-    if len(keep) == len(elements):
-        return container
-    rbrace = container.rbrace
-    if keep and keep[-1] is not elements[-1]:
-        last, old_last = keep[-1], elements[-1]
-        own = _line_end(last.comma)
-        closing = rbrace.whitespace_before
-        if own is not None and isinstance(closing, cst.ParenthesizedWhitespace):
-            rbrace = rbrace.with_changes(whitespace_before=closing.with_changes(first_line=own))
-        keep[-1] = last.with_changes(comma=old_last.comma)
-    return container.with_changes(elements=keep, rbrace=rbrace)
-
-
-def _line_end(comma: cst.Comma | cst.MaybeSentinel) -> cst.TrailingWhitespace | None:
-    """The end of the line after an item whose comma ends its line (comment included)."""
-    if isinstance(comma, cst.Comma) and isinstance(
-        comma.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        return comma.whitespace_after.first_line
-    return None
 
 
 def is_mapping(node: cst.CSTNode | None) -> bool:
@@ -233,96 +134,6 @@ def with_entry_value(mapping: Mapping, element: cst.CSTNode, value: cst.BaseExpr
         )
     return mapping.with_changes(
         args=[arg.with_changes(value=value) if arg is element else arg for arg in mapping.args]
-    )
-
-
-def without_entries(mapping: Mapping, elements: Iterable[cst.CSTNode]) -> Mapping:
-    if isinstance(mapping, cst.Dict):
-        return without_dict_elements(mapping, elements)
-    return without_args(mapping, elements)
-
-
-def with_mapping_entries(
-    mapping: Mapping, entries: Sequence[tuple[str, cst.BaseExpression]]
-) -> Mapping:
-    """``mapping`` with ``key: value`` entries appended (keys known to be absent).
-
-    ``builders.with_entries``/``with_keyword``, except that the end-of-line comment
-    of the old last entry stays on its line instead of moving to the new last one.
-    """
-    for key, value in entries:
-        if isinstance(mapping, cst.Dict):
-            mapping = _kept_dict_comment(mapping, with_entries(mapping, [(key, value)]))
-        else:
-            mapping = _kept_call_comment(mapping, with_keyword(mapping, key, value))
-    return mapping
-
-
-def _kept_dict_comment(before: cst.Dict, after: cst.Dict) -> cst.Dict:
-    """A dict keeps the comment after its last entry in the closing brace's whitespace:
-    give it back to the entry it followed."""
-    closing = before.rbrace.whitespace_before
-    if not before.elements or not _has_comment(closing):
-        return after
-    assert isinstance(closing, cst.ParenthesizedWhitespace)
-    index = len(before.elements) - 1
-    elements = list(after.elements)
-    separator = elements[index].comma
-    if not isinstance(separator, cst.Comma) or not isinstance(
-        separator.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        return after  # the new entry shares the line: the comment still ends it
-    elements[index] = elements[index].with_changes(
-        comma=separator.with_changes(
-            whitespace_after=separator.whitespace_after.with_changes(first_line=closing.first_line)
-        )
-    )
-    bare = cst.TrailingWhitespace(newline=closing.first_line.newline)
-    return after.with_changes(
-        elements=elements,
-        rbrace=after.rbrace.with_changes(whitespace_before=closing.with_changes(first_line=bare)),
-    )
-
-
-def _kept_call_comment(before: cst.Call, after: cst.Call) -> cst.Call:
-    """In a call the comment after the last argument is in its comma's whitespace (or
-    after the argument when it has no comma): keep it on that argument's line."""
-    if not before.args or len(after.args) != len(before.args) + 1:
-        return after
-    old_last = before.args[-1]
-    if isinstance(old_last.comma, cst.Comma) and _has_comment(old_last.comma.whitespace_after):
-        trailing = old_last.comma.whitespace_after
-    elif _has_comment(old_last.whitespace_after_arg):
-        trailing = old_last.whitespace_after_arg
-    else:
-        return after
-    assert isinstance(trailing, cst.ParenthesizedWhitespace)
-    args = list(after.args)
-    separator = args[-2].comma
-    if not isinstance(separator, cst.Comma) or not isinstance(
-        separator.whitespace_after, cst.ParenthesizedWhitespace
-    ):
-        return after
-    args[-2] = args[-2].with_changes(
-        comma=separator.with_changes(
-            whitespace_after=separator.whitespace_after.with_changes(first_line=trailing.first_line)
-        )
-    )
-    bare = trailing.with_changes(
-        first_line=cst.TrailingWhitespace(newline=trailing.first_line.newline)
-    )
-    new = args[-1]
-    if isinstance(new.comma, cst.Comma) and new.comma.whitespace_after is trailing:
-        args[-1] = new.with_changes(comma=new.comma.with_changes(whitespace_after=bare))
-    elif new.whitespace_after_arg is trailing:
-        args[-1] = new.with_changes(whitespace_after_arg=bare)
-    return after.with_changes(args=args)
-
-
-def _has_comment(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
-    return (
-        isinstance(whitespace, cst.ParenthesizedWhitespace)
-        and whitespace.first_line.comment is not None
     )
 
 

@@ -63,11 +63,8 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import (
-    change_string,
-    string_literal,
-)
-from llmbase_migrate.fixes.clients import references_name, replace_expression, with_keyword_kept
+from llmbase_migrate.fixes.builders import change_string, string_literal, with_keyword
+from llmbase_migrate.fixes.clients import references_name, replace_expression
 from llmbase_migrate.rules._judge import (
     base_url_problem,
     is_agent_url,
@@ -203,7 +200,7 @@ def _api_base_name(assignment: ModuleAssignment) -> cst.Name | None:
 
 def _add_base_url(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
     value = cst.SimpleString(string_literal(ctx.base_url))
-    edit = source.replace(setup.node, with_keyword_kept(setup.node, "base_url", value))
+    edit = source.replace(setup.node, with_keyword(setup.node, "base_url", value))
     if edit is None:
         return None
     return Fix(Applicability.SAFE, _MESSAGE, (edit,))

@@ -46,11 +46,11 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.fixes.builders import with_keyword
 from llmbase_migrate.fixes.clients import (
     environ_read,
     replace_expression,
     secrets_in,
-    with_keyword_kept,
 )
 from llmbase_migrate.rules._judge import (
     is_chat_agent_env,
@@ -118,7 +118,7 @@ def _add_api_key(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix
     read = environ_read(source, ctx.api_key_env, source.span(setup.node).line)
     if read is None:
         return None
-    new_call = with_keyword_kept(setup.node, "api_key", cst.parse_expression(read.code))
+    new_call = with_keyword(setup.node, "api_key", cst.parse_expression(read.code))
     edit = source.replace(setup.node, new_call)
     if edit is None:
         return None

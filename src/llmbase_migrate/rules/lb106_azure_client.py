@@ -42,13 +42,12 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import string_literal, without_arguments
+from llmbase_migrate.fixes.builders import string_literal, with_keyword, without_arguments
 from llmbase_migrate.fixes.clients import (
     environ_read,
     from_imports_of,
     imported_name,
     secrets_in,
-    with_keyword_kept,
 )
 from llmbase_migrate.rules._judge import AZURE_API_TYPES
 from llmbase_migrate.rules.base import (
@@ -181,9 +180,9 @@ def _migrated_arguments(call: cst.Call, ctx: RuleContext, key_code: str) -> cst.
     new_call = without_arguments(call.with_changes(args=args), drop)
     new_keywords = {arg.keyword.value for arg in new_call.args if arg.keyword is not None}
     if "base_url" not in new_keywords:
-        new_call = with_keyword_kept(new_call, "base_url", base_url)
+        new_call = with_keyword(new_call, "base_url", base_url)
     if "api_key" not in new_keywords:
-        new_call = with_keyword_kept(new_call, "api_key", api_key)
+        new_call = with_keyword(new_call, "api_key", api_key)
     return new_call
 
 

@@ -26,12 +26,11 @@ import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import string_literal
+from llmbase_migrate.fixes.builders import remove_fields, string_literal
 from llmbase_migrate.fixes.requests import (
     call_edit,
     prompt_cache_key,
     removable,
-    removal_edit,
     renamed_field,
 )
 from llmbase_migrate.rules._judge import request_fields, where
@@ -80,7 +79,7 @@ def _fixes(
     if not covered:
         return {}
     if any(field.name == "prompt_cache_key" for field in call.arguments.fields):
-        edit = removal_edit(source, call.node, covered)
+        edit = remove_fields(source, call.node, covered)
         message = "remove cache_control (the request already sends prompt_cache_key)"
     elif call.arguments.complete and call.arguments.extra_body_complete:
         key = prompt_cache_key(ctx.prompt_cache_key, ctx.path)
