@@ -1020,7 +1020,13 @@ def _make_handler(standin: LLMBaseStandIn) -> type[http.server.BaseHTTPRequestHa
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
             headers = {name.lower(): value for name, value in self.headers.items()}
-            raw = self.rfile.read(int(headers.get("content-length", "0") or "0"))
+            length = int(headers.get("content-length", "0") or "0")
+            raw = self.rfile.read(length)
+            if len(raw) < length:
+                # The client went away mid-request (an app that exits on its first
+                # error aborts the requests still in flight): nothing to answer or log.
+                self.close_connection = True
+                return
             body: Any = None
             answer: _Answer | None = None
             if raw:

@@ -309,6 +309,9 @@ class _Ref:
     class_info: _ClassInfo | None = None
     # for "function": the declared return type, which a call of it produces
     returns: cst.Annotation | None = None
+    # for "client": the constructor calls it may come from (empty when unknown, as for
+    # a client reached through a type annotation)
+    origins: frozenset[cst.Call] = frozenset()
 
 
 _UNRESOLVED = _Ref("unresolved")
@@ -336,6 +339,7 @@ class _Resolver:
         self._refs: dict[cst.CSTNode, _Ref] = {}
         self._in_progress: set[cst.CSTNode] = set()
         self._mutations = self._index_mutations()
+        self._parameter_defaults: set[cst.BaseExpression] = set()
 
     def qualified(self, node: cst.CSTNode) -> Collection[QualifiedName]:
         """Qualified names of a name or attribute, computed on demand and cached."""
@@ -354,6 +358,9 @@ class _Resolver:
         endpoint_uses: list[EndpointUse] = []
         header_secrets: list[HeaderSecret] = []
         seen_endpoint_nodes: set[cst.CSTNode] = set()
+        # constructor -> [chat uses, unsupported-endpoint uses] seen in this module
+        uses: dict[cst.Call, list[int]] = defaultdict(lambda: [0, 0])
+        module_uses = [0, 0]
 
         for call in self.recorder.calls:
             constructed = self._constructed_kind(call)
@@ -390,6 +397,7 @@ class _Resolver:
             if stripped[-1] in names.CHAT_METHODS and self._is_chat_path(call.func, stripped):
                 receiver = self._receiver(call.func)
                 if receiver is not None:
+                    self._count_use(call.func, 0, uses, module_uses)
                     arguments = self._arguments(call, request=True)
                     chat_calls.append(
                         ChatCall(
@@ -407,10 +415,9 @@ class _Resolver:
                 ref = self.ref(call.func)
                 if ref.kind == "module" and len(ref.path) == 2:
                     legacy_calls.append(LegacyCall(call, self.span(call), ref.path[0], ref.path[1]))
-                    if ref.path[0] in names.LEGACY_CHAT_APIS and ref.path[1] in (
-                        "create",
-                        "acreate",
-                    ):
+                    is_chat = ref.path[0] in names.LEGACY_CHAT_APIS
+                    module_uses[0 if is_chat else 1] += 1
+                    if is_chat and ref.path[1] in ("create", "acreate"):
                         chat_calls.append(
                             ChatCall(
                                 node=call,
@@ -435,6 +442,7 @@ class _Resolver:
                 continue
             resource = _matching_resource(ref.path)
             if resource is not None:
+                self._count_use(attribute, 1, uses, module_uses)
                 endpoint_uses.append(
                     EndpointUse(
                         resource=resource,
@@ -443,8 +451,13 @@ class _Resolver:
                     )
                 )
 
+        clients = [
+            dataclasses.replace(setup, endpoint_only=_endpoint_only(uses.get(setup.node)))
+            for setup in clients
+        ]
         return ModuleFacts(
             imports_openai=self.recorder.imports_openai,
+            module_client_endpoint_only=_endpoint_only(module_uses),
             clients=tuple(clients),
             module_assignments=tuple(self._module_assignments()),
             chat_calls=tuple(chat_calls),
@@ -453,6 +466,21 @@ class _Resolver:
             header_secrets=tuple(header_secrets),
             noqa=self._noqa(),
         )
+
+    def _count_use(
+        self,
+        receiver: cst.BaseExpression,
+        kind: int,
+        uses: dict[cst.Call, list[int]],
+        module_uses: list[int],
+    ) -> None:
+        """Count a chat (0) or unsupported-endpoint (1) use against the constructors
+        its receiver may come from, or against the module client."""
+        ref = self.ref(receiver)
+        if ref.kind == "module":
+            module_uses[kind] += 1
+        for origin in ref.origins:
+            uses[origin][kind] += 1
 
     # -- positions
     def span(self, node: cst.CSTNode) -> Span:
@@ -490,19 +518,21 @@ class _Resolver:
             if base.kind == "class" and base.class_info is not None:
                 return self._class_attribute_ref(base.class_info, node.attr.value, depth)
             if base.kind in ("client", "module"):
-                return _Ref(base.kind, (*base.path, node.attr.value), base.client_kind)
+                return _Ref(
+                    base.kind, (*base.path, node.attr.value), base.client_kind, origins=base.origins
+                )
             return base if base.kind == "other" else _UNRESOLVED
         if isinstance(node, cst.Call):
             constructed = self._constructed_kind(node)
             if constructed is not None:
-                return _Ref("client", (), constructed[0])
+                return _Ref("client", (), constructed[0], origins=frozenset({node}))
             func = self.ref(node.func, depth)
             if (
                 func.kind == "client"
                 and func.path
                 and func.path[-1] in names.CLIENT_DERIVING_METHODS
             ):
-                return _Ref("client", func.path[:-1], func.client_kind)
+                return _Ref("client", func.path[:-1], func.client_kind, origins=func.origins)
             if func.kind == "function":
                 return self._annotation_ref(func.returns)
             return _OTHER if func.kind == "other" else _UNRESOLVED
@@ -702,6 +732,10 @@ class _Resolver:
                 resolved = self.value(bound, depth + 1)
                 if resolved.kind is ValueKind.UNKNOWN and resolved.identifier is None:
                     return Value.unknown(node.value)
+                if self._is_parameter_default(bound) and resolved.kind is not ValueKind.STRING:
+                    # ``api_key=None`` or an env read as a default is the caller's to
+                    # override; only a literal default says what the code will send.
+                    return Value.unknown(node.value)
                 return dataclasses.replace(resolved, via=(node, bound, *resolved.via))
             return Value.unknown(node.value)
         attribute_value = self._self_attribute_value(node, depth)
@@ -801,8 +835,12 @@ class _Resolver:
             and isinstance(assignment.node, cst.Param)
             and assignment.node.default is not None
         ):
+            self._parameter_defaults.add(assignment.node.default)
             return assignment.node.default
         return None
+
+    def _is_parameter_default(self, node: cst.BaseExpression) -> bool:
+        return node in self._parameter_defaults
 
     def _self_attribute_value(self, node: cst.BaseExpression, depth: int) -> Value | None:
         """``self.model`` in a method: the one value assigned to the attribute in the
@@ -1084,7 +1122,8 @@ def _merge_refs(refs: Sequence[_Ref]) -> _Ref:
         if len(paths) == 1:
             path = next(iter(paths))
             client_kind = client_kinds.pop() if len(client_kinds) == 1 else ClientKind.OPENAI
-            return _Ref("client", path, client_kind)
+            origins = frozenset().union(*(ref.origins for ref in distinct))
+            return _Ref("client", path, client_kind, origins=origins)
     if kinds == {"other"} or kinds == {"other", "unresolved"}:
         return _OTHER
     if kinds <= {"client", "unresolved"}:
@@ -1235,3 +1274,8 @@ def _literal_elements(node: cst.BaseExpression) -> dict[cst.CSTNode, cst.CSTNode
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
         return {arg.keyword: arg for arg in node.args if arg.keyword is not None}
     return {}
+
+
+def _endpoint_only(counts: Sequence[int] | None) -> bool:
+    """Seen used for endpoints LLMBase does not serve, and never for chat."""
+    return counts is not None and counts[0] == 0 and counts[1] > 0

@@ -132,6 +132,9 @@ class ClientSetup:
     site: OptionSite
     callee: str
     arguments: Arguments
+    # Every use seen in this module is an endpoint LLMBase does not serve (a TTS or
+    # image client): it stays where it is, so its setup is not LLMBase's business.
+    endpoint_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +208,9 @@ class ModuleFacts:
     """Everything rules may look at for one module."""
 
     imports_openai: bool = False
+    # the module client (``openai.*``) is used here only for endpoints LLMBase does
+    # not serve (``openai.Audio``, ``openai.images``...), never for chat
+    module_client_endpoint_only: bool = False
     clients: tuple[ClientSetup, ...] = ()
     module_assignments: tuple[ModuleAssignment, ...] = ()
     chat_calls: tuple[ChatCall, ...] = ()

@@ -51,9 +51,10 @@ def is_chat_agent_env(variable: str | None) -> bool:
 
 
 def openai_clients(clients: tuple[ClientSetup, ...]) -> Iterator[ClientSetup]:
-    """OpenAI (not Azure) client setups that target direct inference (not the agent API)."""
+    """OpenAI (not Azure) client setups that target direct inference (not the agent API)
+    and are not seen used only for endpoints LLMBase does not serve (those stay put)."""
     for setup in clients:
-        if setup.kind is not ClientKind.OPENAI:
+        if setup.kind is not ClientKind.OPENAI or setup.endpoint_only:
             continue
         base_url = setup.arguments.named("base_url")
         if (

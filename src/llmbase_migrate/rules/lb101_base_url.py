@@ -140,7 +140,7 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                     base_url.origin,
                 )
             )
-    if not module_selects_azure(facts):
+    if not module_selects_azure(facts) and not facts.module_client_endpoint_only:
         for assignment in facts.module_assignments:
             if assignment.attribute == "api_base":
                 problems.append(
@@ -310,6 +310,55 @@ def _with_default(source: SourceMap, node: cst.BaseExpression, default: str) -> 
 
 
 EXAMPLES = (
+    Valid(
+        """
+        import os
+        from openai import OpenAI
+        def make_client(base_url=None, api_key=None):
+            return OpenAI(base_url=base_url, api_key=api_key or os.environ["LLMBASE_API_KEY"])
+        """,
+        title="a parameter whose default is None is the caller's to set",
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        class Gateway:
+            def __init__(self, base_url: str = "https://openrouter.ai/api/v1"):
+                self.base_url = base_url
+                self.client = OpenAI(base_url=self.base_url, api_key=os.environ["LLMBASE_API_KEY"])
+        """,
+        title="a literal parameter default reached through self: fixed at the default",
+        line=6,
+        message="openrouter.ai",
+        fixed="""
+        import os
+        from openai import OpenAI
+        class Gateway:
+            def __init__(self, base_url: str = "https://api.llmbase.ai/v1"):
+                self.base_url = base_url
+                self.client = OpenAI(base_url=self.base_url, api_key=os.environ["LLMBASE_API_KEY"])
+        """,
+    ),
+    Valid(
+        """
+        import openai
+        class Narrator:
+            def __init__(self):
+                self.voice = openai.OpenAI(api_key=os.environ["OPENAI_API_KEY"])  # TTS only
+            def speak(self, text):
+                return self.voice.audio.speech.create(model="tts-1", voice="alloy", input=text)
+        """,
+        title="a client used only for an endpoint LLMBase does not serve stays on OpenAI",
+    ),
+    Valid(
+        """
+        import openai
+        openai.api_base = "https://api.openai.com/v1"
+        openai.Image.create(prompt="a cat")
+        """,
+        title="the module client used only for images stays on OpenAI",
+    ),
     Valid(
         """
         import os

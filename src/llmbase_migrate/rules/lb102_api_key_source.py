@@ -53,6 +53,7 @@ from llmbase_migrate.fixes.clients import (
     secrets_in,
 )
 from llmbase_migrate.rules._judge import (
+    base_url_problem,
     is_chat_agent_env,
     module_selects_azure,
     openai_clients,
@@ -68,6 +69,7 @@ from llmbase_migrate.rules.base import (
     Severity,
     Valid,
 )
+from llmbase_migrate.secrets import INFERENCE_KEY_PREFIX, looks_like_secret
 
 RULE = RuleSpec(
     code="LB102",
@@ -91,7 +93,9 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                     _add_api_key(source, setup, ctx) if source is not None else None,
                 )
             continue
-        problem = _problem(api_key.value, ctx)
+        problem = _problem(api_key.value, ctx) or _placeholder_problem(
+            api_key.value, _moves_to_llmbase(setup, ctx), ctx
+        )
         if problem is None:
             continue
         fix = None
@@ -100,12 +104,22 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         ):
             fix = _replace_value(source, api_key.value_node, ctx)
         yield Report(api_key.span, problem, fix)
-    if module_selects_azure(facts):
+    if module_selects_azure(facts) or facts.module_client_endpoint_only:
         return
+    module_moves = any(
+        assignment.attribute in ("base_url", "api_base")
+        and (
+            assignment.attribute == "api_base"
+            or base_url_problem(assignment.value, ctx, module_client=True) is not None
+        )
+        for assignment in facts.module_assignments
+    )
     for assignment in facts.module_assignments:
         if assignment.attribute != "api_key":
             continue
-        problem = _problem(assignment.value, ctx)
+        problem = _problem(assignment.value, ctx) or _placeholder_problem(
+            assignment.value, module_moves, ctx
+        )
         if problem is None:
             continue
         fix = None
@@ -145,6 +159,29 @@ def _message(ctx: RuleContext) -> str:
     return f"read the key from ${ctx.api_key_env}"
 
 
+def _moves_to_llmbase(setup: ClientSetup, ctx: RuleContext) -> bool:
+    """LB101 reports this client's base URL: migrating it points the client at LLMBase."""
+    base_url = setup.arguments.named("base_url")
+    if base_url is None:
+        return setup.site is OptionSite.CONSTRUCTOR and setup.arguments.complete
+    return base_url_problem(base_url.value, ctx) is not None
+
+
+def _placeholder_problem(value: Value, moves: bool, ctx: RuleContext) -> str | None:
+    """A placeholder key (``"EMPTY"``, ``"ollama"``) suits the local server a client
+    calls now, not LLMBase, where migrating the base URL sends it. On a client that
+    already calls LLMBase it is left alone (a test double, or a proxy adds the key)."""
+    if not moves or value.kind is not ValueKind.STRING:
+        return None
+    text = value.text or ""
+    if text.startswith(INFERENCE_KEY_PREFIX) or looks_like_secret(text):
+        return None  # an LLMBase key, or a real secret (LB103's)
+    return (
+        f"api_key {text!r} is a placeholder; once the client calls LLMBase it needs an "
+        f"inference key: use os.environ[{ctx.api_key_env!r}]"
+    )
+
+
 def _problem(value: Value, ctx: RuleContext) -> str | None:
     wanted = f"os.environ[{ctx.api_key_env!r}]"
     if value.kind is ValueKind.NONE:
@@ -170,6 +207,29 @@ def _problem(value: Value, ctx: RuleContext) -> str | None:
 
 
 EXAMPLES = (
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI(base_url="http://localhost:8000/v1", api_key="EMPTY")
+        """,
+        title="a placeholder key on a client LB101 moves to LLMBase",
+        line=2,
+        message="'EMPTY' is a placeholder",
+        fixed="""
+        from openai import OpenAI
+        import os
+
+        client = OpenAI(base_url="http://localhost:8000/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        """,
+    ),
+    Valid(
+        """
+        from openai import OpenAI
+        images = OpenAI()
+        images.images.generate(model="dall-e-3", prompt="a cat")
+        """,
+        title="a client used only for images keeps OpenAI's key",
+    ),
     Valid(
         """
         import os

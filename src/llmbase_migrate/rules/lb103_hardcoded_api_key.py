@@ -105,6 +105,8 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         )
         fixable = (
             setup.kind is ClientKind.OPENAI
+            # a TTS or image client keeps its provider: LLMBase's variable is wrong there
+            and not setup.endpoint_only
             and not (agent_client and is_chat_agent_key(text))
             and (
                 api_key.origin is FieldOrigin.KEYWORD

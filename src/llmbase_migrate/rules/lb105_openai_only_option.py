@@ -79,7 +79,7 @@ _PURE_CALLS = frozenset({"os.getenv", "os.environ.get", "getenv", "environ.get"}
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     source = facts.source
     for setup in facts.clients:
-        if setup.kind is not ClientKind.OPENAI:
+        if setup.kind is not ClientKind.OPENAI or setup.endpoint_only:
             continue
         for option in setup.arguments.fields:
             if option.name in OPENAI_ONLY_OPTIONS:
@@ -96,6 +96,7 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         assignment
         for assignment in facts.module_assignments
         if assignment.attribute in OPENAI_ONLY_MODULE_SETTINGS
+        and not facts.module_client_endpoint_only
     ]
     for assignment in settings:
         yield Report(

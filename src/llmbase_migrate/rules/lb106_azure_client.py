@@ -86,7 +86,11 @@ _AZURE_MODULES = frozenset({"openai", "openai.lib.azure"})
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     for setup in facts.clients:
-        if setup.kind is ClientKind.AZURE and setup.site is OptionSite.CONSTRUCTOR:
+        if (
+            setup.kind is ClientKind.AZURE
+            and setup.site is OptionSite.CONSTRUCTOR
+            and not setup.endpoint_only
+        ):
             name = setup.callee.rsplit(".", 1)[-1]
             yield Report(
                 setup.span,
@@ -97,7 +101,8 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     for assignment in facts.module_assignments:
         value = assignment.value
         if (
-            assignment.attribute == "api_type"
+            not facts.module_client_endpoint_only
+            and assignment.attribute == "api_type"
             and value.kind is ValueKind.STRING
             and (value.text or "").lower() in AZURE_API_TYPES
         ):
@@ -132,6 +137,9 @@ def _fix(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
             imports is None
             or needs_import is None
             or any(binding.module not in _AZURE_MODULES for binding in imports)
+            # LibCST's import visitors edit module-level imports only: an import in a
+            # ``try:`` (optional dependency) or a function would be moved out of it.
+            or any(binding.top_level_line is None for binding in imports)
         ):
             return None
         if needs_import:
@@ -187,6 +195,27 @@ def _migrated_arguments(call: cst.Call, ctx: RuleContext, key_code: str) -> cst.
 
 
 EXAMPLES = (
+    Invalid(
+        """
+        try:
+            from openai import AzureOpenAI
+        except ImportError as error:
+            raise SystemExit("pip install openai") from error
+        client = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", api_version="2024-06-01")
+        """,
+        title="an import guarded by try: reported without a fix",
+        line=5,
+        message="talks to Azure",
+    ),
+    Valid(
+        """
+        from openai import AzureOpenAI
+        transcriber = AzureOpenAI(azure_endpoint=endpoint, api_version="2024-06-01")
+        def transcribe(path):
+            return transcriber.audio.transcriptions.create(model="whisper", file=open(path, "rb"))
+        """,
+        title="an Azure client used only for audio stays on Azure",
+    ),
     Valid(
         """
         import os
