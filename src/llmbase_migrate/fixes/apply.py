@@ -38,9 +38,7 @@ def apply_round(text: str, fixes: Sequence[Fix]) -> RoundResult:
                 kept.append(candidate)
         applied.append(index)
     new_text = text
-    # Back to front; at one offset a replacement goes before an insertion there, so
-    # the insertion lands in front of the replaced text.
-    for start, end, content in sorted(kept, key=lambda edit: (edit[0], edit[1]), reverse=True):
+    for start, end, content in sorted(kept, reverse=True):
         new_text = new_text[:start] + content + new_text[end:]
     imports_to_add = {change for index in applied for change in fixes[index].add_imports}
     imports_to_remove = {change for index in applied for change in fixes[index].remove_imports}
@@ -76,9 +74,11 @@ def _collides(candidate: tuple[int, int, str], kept: Sequence[tuple[int, int, st
         other_start, other_end, _ = other
         if start < other_end and other_start < end:
             return True
-        # Two insertions at one point have no defined order: the next round decides.
-        # An insertion touching a replacement does: it goes on its side of it.
-        if start == end == other_start == other_end:
+        # Two insertions at one point, or an insertion at the edge of a
+        # replacement, have no defined order: let the next round decide.
+        if start == end and other_start <= start <= other_end:
+            return True
+        if other_start == other_end and start <= other_start <= end:
             return True
     return False
 
