@@ -75,7 +75,9 @@ def _fix(
         problem = compile_error(result.text, path)
         if problem is not None:
             return _not_fixed(outcome, f"the fixes for {codes} would not compile ({problem})")
-        fixed.extend(finding for index in result.applied for finding in owners[index])
+        applied = {id(finding) for index in result.applied for finding in owners[index]}
+        fixed.extend(finding for finding in fixable if id(finding) in applied)
+        deferred = [finding for finding in fixable if id(finding) not in applied]
         text = result.text
         current = analyze_text(path, text, rules, context).outcome
         if isinstance(current, (Failed, Skipped)):
@@ -83,6 +85,13 @@ def _fix(
             return _not_fixed(outcome, f"the code fixed for {codes} cannot be analysed ({reason})")
         if isinstance(current, HasFindings) and any(f.code == "LB001" for f in current.findings):
             return _not_fixed(outcome, f"the code fixed for {codes} no longer parses")
+        # A fix that waited for the next round may have been made moot by another
+        # one (LB101's fix also replaces a placeholder key LB102 reported): fixed too.
+        still = {
+            (finding.code, finding.message)
+            for finding in (current.findings if isinstance(current, HasFindings) else ())
+        }
+        fixed.extend(f for f in deferred if (f.code, f.message) not in still)
     else:
         findings = current.findings if isinstance(current, HasFindings) else ()
         if any(is_applicable(finding, unsafe=unsafe) for finding in findings):

@@ -17,6 +17,7 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.rules.base import RuleContext
+from llmbase_migrate.secrets import INFERENCE_KEY_PREFIX, looks_like_secret
 
 # LLMBase's chat-subscription agent API: a client pointed here is meant for agent keys.
 _AGENT_BASE_URLS = ("https://llmbase.ai/api/v1/agents", "https://llmbase.ai/api/chat-agent/v1")
@@ -138,6 +139,17 @@ def where(field: Field) -> str:
     if field.origin is FieldOrigin.SPLAT:
         return f'"{field.name}" in a ** dict'
     return f"{field.name}="
+
+
+def placeholder_key(value: Value) -> str | None:
+    """The text of a literal key that is a placeholder (``"EMPTY"``, ``"ollama"``), not
+    an LLMBase key and not a real secret (LB103's business); None otherwise."""
+    if value.kind is not ValueKind.STRING:
+        return None
+    text = value.text or ""
+    if text.startswith(INFERENCE_KEY_PREFIX) or looks_like_secret(text):
+        return None
+    return text
 
 
 def module_selects_azure(facts: ModuleFacts) -> bool:

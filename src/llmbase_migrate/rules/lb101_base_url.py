@@ -64,12 +64,13 @@ from llmbase_migrate.analysis.facts import (
 )
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.builders import change_string, string_literal, with_keyword
-from llmbase_migrate.fixes.clients import references_name, replace_expression
+from llmbase_migrate.fixes.clients import environ_read, references_name, replace_expression
 from llmbase_migrate.rules._judge import (
     base_url_problem,
     is_agent_url,
     module_selects_azure,
     openai_clients,
+    placeholder_key,
     vendor_of,
 )
 from llmbase_migrate.rules.base import (
@@ -199,11 +200,32 @@ def _api_base_name(assignment: ModuleAssignment) -> cst.Name | None:
 
 
 def _add_base_url(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
-    value = cst.SimpleString(string_literal(ctx.base_url))
-    edit = source.replace(setup.node, with_keyword(setup.node, "base_url", value))
+    """Add ``base_url``; a placeholder key written in the call (``api_key="EMPTY"``)
+    is replaced in the same edit, since LLMBase needs a real one (LB102 reports it,
+    and two edits at the end of one call could not both apply in one round)."""
+    call = setup.node
+    add_imports: tuple[ImportChange, ...] = ()
+    api_key = setup.arguments.named("api_key")
+    if (
+        api_key is not None
+        and isinstance(api_key.node, cst.Arg)
+        and isinstance(api_key.value_node, (cst.SimpleString, cst.ConcatenatedString))
+        and placeholder_key(api_key.value) is not None
+    ):
+        read = environ_read(source, ctx.api_key_env, source.span(call).line)
+        if read is not None:
+            key = cst.parse_expression(read.code)
+            call = call.with_changes(
+                args=[
+                    arg.with_changes(value=key) if arg is api_key.node else arg for arg in call.args
+                ]
+            )
+            add_imports = read.add_imports
+    new_call = with_keyword(call, "base_url", cst.SimpleString(string_literal(ctx.base_url)))
+    edit = source.replace(setup.node, new_call)
     if edit is None:
         return None
-    return Fix(Applicability.SAFE, _MESSAGE, (edit,))
+    return Fix(Applicability.SAFE, _MESSAGE, (edit,), add_imports=add_imports)
 
 
 def _fix_value(source: SourceMap, item: _Problem, problems: Sequence[_Problem]) -> Fix | None:
@@ -310,6 +332,21 @@ def _with_default(source: SourceMap, node: cst.BaseExpression, default: str) -> 
 
 
 EXAMPLES = (
+    Invalid(
+        """
+        import openai
+        client = openai.OpenAI(api_key="API_KEY")
+        """,
+        title="a placeholder key goes in the same edit (LLMBase needs a real key)",
+        line=2,
+        message="has no base_url",
+        fixed="""
+        import openai
+        import os
+
+        client = openai.OpenAI(api_key=os.environ["LLMBASE_API_KEY"], base_url="https://api.llmbase.ai/v1")
+        """,
+    ),
     Valid(
         """
         import os

@@ -57,6 +57,7 @@ from llmbase_migrate.rules._judge import (
     is_chat_agent_env,
     module_selects_azure,
     openai_clients,
+    placeholder_key,
     vendor_of,
 )
 from llmbase_migrate.rules.base import (
@@ -69,7 +70,6 @@ from llmbase_migrate.rules.base import (
     Severity,
     Valid,
 )
-from llmbase_migrate.secrets import INFERENCE_KEY_PREFIX, looks_like_secret
 
 RULE = RuleSpec(
     code="LB102",
@@ -171,11 +171,9 @@ def _placeholder_problem(value: Value, moves: bool, ctx: RuleContext) -> str | N
     """A placeholder key (``"EMPTY"``, ``"ollama"``) suits the local server a client
     calls now, not LLMBase, where migrating the base URL sends it. On a client that
     already calls LLMBase it is left alone (a test double, or a proxy adds the key)."""
-    if not moves or value.kind is not ValueKind.STRING:
+    text = placeholder_key(value) if moves else None
+    if text is None:
         return None
-    text = value.text or ""
-    if text.startswith(INFERENCE_KEY_PREFIX) or looks_like_secret(text):
-        return None  # an LLMBase key, or a real secret (LB103's)
     return (
         f"api_key {text!r} is a placeholder; once the client calls LLMBase it needs an "
         f"inference key: use os.environ[{ctx.api_key_env!r}]"
