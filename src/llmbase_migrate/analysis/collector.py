@@ -411,7 +411,13 @@ class _Resolver:
                     )
                     header_secrets.extend(self._header_secrets(arguments, "extra_headers"))
                 continue
-            if len(stripped) >= 2 and stripped[-2] in names.LEGACY_APIS:
+            if (len(stripped) >= 2 and stripped[-2] in names.LEGACY_APIS) or (
+                # ``from openai import ChatCompletion`` then ``ChatCompletion.create()``
+                len(stripped) == 1
+                and isinstance(call.func, cst.Attribute)
+                and isinstance(call.func.value, cst.Name)
+                and call.func.value.value in names.LEGACY_APIS
+            ):
                 ref = self.ref(call.func)
                 if ref.kind == "module" and len(ref.path) == 2:
                     legacy_calls.append(LegacyCall(call, self.span(call), ref.path[0], ref.path[1]))

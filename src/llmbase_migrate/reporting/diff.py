@@ -23,9 +23,8 @@ def render_diff(result: RunResult) -> str:
 def file_diff(outcome: Fixed) -> str:
     before = _lines(outcome.original)
     after = _lines(outcome.new_source)
-    lines = difflib.unified_diff(
-        before, after, fromfile=f"a/{outcome.path}", tofile=f"b/{outcome.path}"
-    )
+    name = outcome.path.lstrip("/")
+    lines = difflib.unified_diff(before, after, fromfile=f"a/{name}", tofile=f"b/{name}")
     # A removed hardcoded key must not reappear in a diff meant for review.
     secrets = tuple(
         secret

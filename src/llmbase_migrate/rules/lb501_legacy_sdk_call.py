@@ -125,6 +125,15 @@ def _fix(source: SourceMap, call: LegacyCall, chat: ChatCall) -> Fix | None:
 
 
 EXAMPLES = (
+    Invalid(
+        """
+        from openai import ChatCompletion
+        reply = ChatCompletion.create(model="gpt-4", messages=[])
+        """,
+        title="the API class imported by name: reported without a fix",
+        line=2,
+        message="removed in openai 1.0",
+    ),
     Valid(
         """
         import openai
