@@ -1,4 +1,5 @@
-"""Time ``llmbase-migrate check`` on a generated corpus against baselines from the same run.
+"""Time ``llmbase-migrate check`` and ``fix --diff`` on a generated corpus against baselines
+from the same run.
 
     python bench/bench_check.py --files 1000 --openai-share 0.3
 
@@ -118,10 +119,21 @@ def main() -> None:
                 check=True,
             )
 
+        def fix_diff() -> None:
+            # A dry run: every fix is computed, applied in memory, compiled and
+            # re-analysed, but nothing is written, so each repeat sees the same files.
+            subprocess.run(
+                [str(executable), "fix", "--diff", "--unsafe-fixes", str(root)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+
         results = {
             "ast.parse (baseline)": timed(ast_parse, args.repeat),
             "libcst.parse_module (baseline)": timed(libcst_parse, args.repeat),
             "llmbase-migrate check": timed(check, args.repeat),
+            "llmbase-migrate fix --diff": timed(fix_diff, args.repeat),
         }
         print(
             f"{len(paths)} files, {size / 1e6:.1f} MB, openai share {args.openai_share:.0%}, "
