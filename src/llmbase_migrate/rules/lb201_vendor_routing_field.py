@@ -15,6 +15,10 @@ field          LLMBase equivalent
 ``debug``      none: not part of the public direct inference contract
 =============  ==============================================================
 
+OpenRouter's request extensions go the same way: ``usage`` (LLMBase reports usage
+on every response), ``include_reasoning`` and ``reasoning`` (LLMBase takes
+``reasoning_effort``).
+
 Found as keywords of the call, as keys of ``extra_body`` (a dict literal,
 ``dict(...)`` or a name bound to one), and as keys of a dict splatted with
 ``**params`` (including ``params["provider"] = ...`` and ``params.update(...)``
@@ -24,7 +28,8 @@ any other call is not this.
 Fix (safe): the fields are removed, keywords and ``extra_body`` entries alike, and
 ``extra_body`` goes when nothing is left in it. When the call has ``models=[...]``
 but no ``model``, the first entry becomes ``model`` (unsafe: it picks one of the
-fallbacks). Fields that reach the call through a ``**`` dict or a name are reported
+fallbacks); ``reasoning={"effort": "high"}`` becomes ``reasoning_effort="high"``
+(unsafe: the model must support it). Fields that reach the call through a ``**`` dict or a name are reported
 without a fix, since the dict may be used elsewhere.
 """
 
@@ -64,6 +69,10 @@ ROUTING_FIELDS = {
     "plugins": "use LLMBase request fields such as tools or response_format",
     "transforms": "LLMBase has no prompt transforms",
     "debug": "it is not part of LLMBase's direct inference contract",
+    # OpenRouter's request extensions, which LLMBase has its own way to express
+    "usage": "LLMBase reports usage on every response, in a stream's final chunk too",
+    "include_reasoning": "use reasoning_effort, or chat_template_kwargs thinking flags",
+    "reasoning": "use reasoning_effort (low, medium, high) on models that support it",
 }
 
 
@@ -92,10 +101,20 @@ def _fixes(source: SourceMap, call: ChatCall, routing: list[Field]) -> dict[int,
         for field in routing
         if field.name == "models" and not has_model and call.arguments.complete
     ]
+    effort = [
+        field
+        for field in routing
+        if field.name == "reasoning"
+        and _reasoning_effort(field) is not None
+        and call.arguments.named("reasoning_effort") is None
+        and call.arguments.complete
+    ]
     removable = [
         field
         for field in routing
-        if field not in promote and call_without_fields(call.node, [field]) is not None
+        if field not in promote
+        and field not in effort
+        and call_without_fields(call.node, [field]) is not None
     ]
     if removable:
         edit = remove_fields(source, call.node, removable)
@@ -107,7 +126,40 @@ def _fixes(source: SourceMap, call: ChatCall, routing: list[Field]) -> dict[int,
         fix = _promote_first_model(source, call, field)
         if fix is not None:
             fixes[id(field)] = fix
+    for field in effort[:1]:
+        fix = _reasoning_to_effort(source, call, field)
+        if fix is not None:
+            fixes[id(field)] = fix
     return fixes
+
+
+def _reasoning_effort(field: Field) -> cst.BaseExpression | None:
+    """The ``"effort"`` of an OpenRouter ``reasoning`` object that holds nothing else."""
+    value = field.value_node
+    if not isinstance(value, cst.Dict) or len(value.elements) != 1:
+        return None
+    (element,) = value.elements
+    if (
+        isinstance(element, cst.DictElement)
+        and isinstance(element.key, cst.SimpleString)
+        and element.key.evaluated_value == "effort"
+        and isinstance(element.value, cst.SimpleString)
+    ):
+        return element.value
+    return None
+
+
+def _reasoning_to_effort(source: SourceMap, call: ChatCall, field: Field) -> Fix | None:
+    """``extra_body={"reasoning": {"effort": "high"}}``: ``reasoning_effort="high"``
+    (unsafe: the model must support it, which only the catalog can tell)."""
+    effort = _reasoning_effort(field)
+    without = call_without_fields(call.node, [field])
+    if effort is None or without is None:
+        return None
+    edit = source.replace(call.node, with_keyword(without, "reasoning_effort", effort))
+    if edit is None:
+        return None
+    return Fix(Applicability.UNSAFE, "pass the reasoning effort as reasoning_effort", (edit,))
 
 
 def _promote_first_model(source: SourceMap, call: ChatCall, field: Field) -> Fix | None:
@@ -210,6 +262,30 @@ EXAMPLES = (
         from openai import OpenAI
         client = OpenAI()
         client.chat.completions.create(messages=[], model="z-ai/glm-5.1")
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model="deepseek/deepseek-v4-pro",
+            messages=[],
+            extra_body={"reasoning": {"effort": "high"}, "usage": {"include": True}},
+        )
+        """,
+        title="OpenRouter's reasoning object becomes reasoning_effort (unsafe); usage goes",
+        line=6,
+        message='extra_body["reasoning"]',
+        count=2,
+        fixed="""
+        from openai import OpenAI
+        client = OpenAI()
+        client.chat.completions.create(
+            model="deepseek/deepseek-v4-pro",
+            messages=[],
+            reasoning_effort="high",
+        )
         """,
     ),
     Invalid(
