@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.discovery import DiscoverySkip, SourcePath, discover
 from llmbase_migrate.engine.fixer import fix_bytes
@@ -36,6 +37,8 @@ class RunOptions:
     # Set when a file's content comes from stdin ("-"); the name is used for display
     # and per-file-ignores.
     stdin_filename: str | None = None
+    # LLMBase's model catalog for the rules that need one (loaded by the caller)
+    catalog: CatalogIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,16 @@ class RunResult:
     discovery_skips: tuple[DiscoverySkip, ...] = field(default=())
 
 
-def rule_context(settings: Settings, relative_path: str | None = None) -> RuleContext:
+def rule_context(
+    settings: Settings, relative_path: str | None = None, catalog: CatalogIndex | None = None
+) -> RuleContext:
     return RuleContext(
         base_url=settings.base_url,
         api_key_env=settings.api_key_env,
         model_map=dict(settings.model_map),
         prompt_cache_key=settings.prompt_cache_key,
         path=relative_path,
+        catalog=catalog,
     )
 
 
@@ -107,23 +113,35 @@ def fix_paths(
     return RunResult(outcomes, result.discovery_skips)
 
 
-def check_source(raw: bytes, settings: Settings, *, display: str = STDIN_PATH) -> FileAnalysis:
+def check_source(
+    raw: bytes,
+    settings: Settings,
+    *,
+    display: str = STDIN_PATH,
+    catalog: CatalogIndex | None = None,
+) -> FileAnalysis:
     """Analyse one file's bytes (stdin, tests, editors)."""
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
     return analyze_bytes(
-        display, raw, selection.for_path(relative), rule_context(settings, relative)
+        display, raw, selection.for_path(relative), rule_context(settings, relative, catalog)
     )
 
 
 def fix_source(
-    raw: bytes, settings: Settings, *, display: str = STDIN_PATH, unsafe: bool = False
+    raw: bytes,
+    settings: Settings,
+    *,
+    display: str = STDIN_PATH,
+    unsafe: bool = False,
+    catalog: CatalogIndex | None = None,
 ) -> Outcome:
     """Fix one file's bytes without writing anything (stdin, tests, editors)."""
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
     rules = selection.for_path(relative)
-    return fix_bytes(display, raw, rules, rule_context(settings, relative), unsafe=unsafe)
+    context = rule_context(settings, relative, catalog)
+    return fix_bytes(display, raw, rules, context, unsafe=unsafe)
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,7 @@ def _run(
         selection,
         jobs=options.jobs or os.cpu_count() or 1,
         unsafe=None if fix is None else fix.unsafe,
+        catalog=options.catalog,
     )
     return _Run(tuple(outcomes), discovery.skipped, discovery.files)
 
@@ -164,6 +183,7 @@ def _analyze_files(
     *,
     jobs: int,
     unsafe: bool | None,
+    catalog: CatalogIndex | None = None,
 ) -> list[Outcome]:
     """Read and pre-filter every file here; parse the survivors in a process pool.
 
@@ -185,7 +205,7 @@ def _analyze_files(
             outcomes.append(Clean(display, parsed=False))
             continue
         codes = tuple(rule.code for rule in rules)
-        context = rule_context(settings, relative)
+        context = rule_context(settings, relative, catalog)
         work.append((len(outcomes), (display, raw, codes, context, unsafe)))
         outcomes.append(None)
     workers = min(jobs, len(work))

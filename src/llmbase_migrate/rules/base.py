@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from llmbase_migrate.analysis.facts import ModuleFacts, Span
+from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.fixes.edit import Applicability, Edit, Fix, ImportChange
 
 __all__ = [
@@ -58,6 +59,8 @@ class RuleContext:
     prompt_cache_key: str | None = None
     # the file's path relative to the project root, when known
     path: str | None = None
+    # LLMBase's model catalog, when one was loaded (rules needing it skip without it)
+    catalog: CatalogIndex | None = None
 
 
 @dataclass(frozen=True, slots=True)
