@@ -92,6 +92,8 @@ _EXPECTATIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "exclude": ("a list of glob patterns", "a glob pattern"),
     "extend-exclude": ("a list of glob patterns", "a glob pattern"),
     "model-map": ("a table of model name = replacement model name", "a model name"),
+    "prompt-cache-key": ("a non-empty string",),
+    "catalog-ttl": ("a positive number of seconds",),
     "config-path": ("a path",),
     "project-root": ("a path",),
 }
@@ -146,6 +148,12 @@ def _check_model_name(name: str) -> str:
     return name
 
 
+def _check_seconds(seconds: float) -> float:
+    if not seconds > 0:
+        raise PydanticCustomError("invalid_seconds", "a positive number of seconds")
+    return seconds
+
+
 RuleCode = Annotated[str, AfterValidator(_normalize_rule_code)]
 GlobPattern = Annotated[str, AfterValidator(_check_glob)]
 ModelName = Annotated[str, AfterValidator(_check_model_name)]
@@ -179,6 +187,8 @@ class Settings(BaseModel):
     model_map: dict[ModelName, ModelName] = Field(default_factory=dict)
     # The prompt_cache_key LB203's fix writes; None derives one from the module path.
     prompt_cache_key: Annotated[str, AfterValidator(_check_model_name)] | None = None
+    # How long a cached model catalog counts as fresh, in seconds (24 h).
+    catalog_ttl: Annotated[float, AfterValidator(_check_seconds)] = 86400.0
     config_path: Path | None = None
     project_root: Path
 
