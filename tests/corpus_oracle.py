@@ -8,8 +8,9 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import load_settings
-from llmbase_migrate.engine.api import check_paths
+from llmbase_migrate.engine.api import RunOptions, check_paths
 from llmbase_migrate.engine.outcome import HasFindings
 
 _EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>LB\d{3}(?:\s*,\s*LB\d{3})*)")
@@ -40,10 +41,12 @@ def expected_findings(path: Path) -> set[tuple[int, str]]:
     return expected
 
 
-def compare(root: Path, cwd: Path) -> tuple[list[Mismatch], int, int]:
+def compare(
+    root: Path, cwd: Path, catalog: CatalogIndex | None = None
+) -> tuple[list[Mismatch], int, int]:
     """Run ``check`` over ``root``; return mismatches, expected count, found count."""
     settings = load_settings(config_file=None, search_from=root)
-    result = check_paths([root], settings, cwd=cwd)
+    result = check_paths([root], settings, cwd=cwd, options=RunOptions(catalog=catalog))
     found: dict[str, dict[tuple[int, str], str]] = {}
     for outcome in result.outcomes:
         if isinstance(outcome, HasFindings):

@@ -68,7 +68,12 @@ _BASE_PARAMETERS = (
     "stop",
     "seed",
     "max_tokens",
+    "max_completion_tokens",
     "stream",
+    "stream_options",
+    "n",
+    "user",
+    "logit_bias",
     "prompt_cache_key",
 )
 
@@ -91,7 +96,7 @@ class ModelInfo:
     def supported_parameters(self) -> tuple[str, ...]:
         params = list(_BASE_PARAMETERS)
         if "tools" in self.features:
-            params += ["tools", "tool_choice"]
+            params += ["tools", "tool_choice", "parallel_tool_calls"]
         if {"json_mode", "structured_outputs"} & set(self.features):
             params.append("response_format")
         if "logprobs" in self.features:

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 from _pytest.mark import ParameterSet
 
+from catalog_fixture import load_catalog
 from llmbase_migrate.engine.fixer import compile_error, fix_bytes
 from llmbase_migrate.engine.outcome import Clean, Fixed, HasFindings
 from llmbase_migrate.engine.runner import analyze_bytes
@@ -19,6 +20,9 @@ CONTEXT = RuleContext(
     api_key_env="LLMBASE_API_KEY",
     model_map={"gpt-4o-mini": "deepseek/deepseek-v4-flash", "openai/gpt-4o": "z-ai/glm-5.1"},
     path="app/example.py",
+    # Every example sees the small catalog kept with the tests (never the network);
+    # rules that do not read it are unaffected.
+    catalog=load_catalog(),
 )
 
 
@@ -100,12 +104,14 @@ def test_the_issue_rule_table_is_complete() -> None:
         "LB205": "undocumented-parameter",
         "LB206": "missing-max-tokens",
         "LB301": "unknown-model",
+        "LB302": "unsupported-capability",
+        "LB303": "unverifiable-model",
         "LB401": "unsupported-endpoint",
         "LB501": "legacy-sdk-call",
     }
     assert {rule.code: rule.name for rule in all_rules()} == expected
     off_by_default = {rule.code for rule in all_rules() if not rule.spec.default_enabled}
-    assert off_by_default == {"LB206"}
+    assert off_by_default == {"LB206", "LB303"}
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import click
 
 from llmbase_migrate import __version__
+from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import Settings, load_settings, render_settings
 from llmbase_migrate.engine.api import (
     STDIN_PATH,
@@ -31,12 +32,13 @@ from llmbase_migrate.engine.api import (
     check_source,
     fix_paths,
     fix_source,
+    rule_selection,
 )
 from llmbase_migrate.engine.outcome import Failed, Fixed, HasFindings, Skipped
 from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
-from llmbase_migrate.errors import LlmbaseMigrateError, SourceError
+from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SourceError
 from llmbase_migrate.reporting import Summary
 from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
@@ -72,6 +74,20 @@ def cli() -> None:
     """Find and fix what stops OpenAI-SDK code from running on LLMBase."""
 
 
+_catalog_option = click.option(
+    "--catalog",
+    "catalog_mode",
+    default="auto",
+    show_default=True,
+    metavar="auto|live|offline|PATH",
+    help=(
+        "Where LLMBase's model catalog comes from: a fresh cache, else a live fetch, else "
+        "a stale cache, else the bundled snapshot (auto); a live fetch or exit 2 (live); "
+        "never the network (offline); or a saved /v1/models?metadata=true response (PATH)."
+    ),
+)
+
+
 def _path_and_rule_options(function: Callable[..., int]) -> Callable[..., int]:
     """The options every command that analyses files shares (ruff's names)."""
     options = [
@@ -98,7 +114,10 @@ def _path_and_rule_options(function: Callable[..., int]) -> Callable[..., int]:
             help="Read settings from this TOML file instead of the nearest pyproject.toml.",
         ),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
-        click.option("--offline", is_flag=True, help="Never touch the network."),
+        click.option(
+            "--offline", is_flag=True, help="Never touch the network (same as --catalog offline)."
+        ),
+        _catalog_option,
         click.option(
             "--force-exclude",
             is_flag=True,
@@ -180,6 +199,7 @@ def _lint(
     verbose: bool,
     debug: bool,
     offline: bool,
+    catalog_mode: str,
     force_exclude: bool,
     respect_gitignore: bool,
     jobs: int | None,
@@ -200,15 +220,25 @@ def _lint(
     if show_settings:
         click.echo(render_settings(settings))
         return EXIT_CLEAN
+    if not reading_stdin:
+        for target in targets:
+            # Said before the catalog is fetched: a typo should not wait on the network.
+            if not (target if target.is_absolute() else cwd / target).exists():
+                raise PathError(f"path does not exist: {target}")
+    catalog = _catalog_for(settings, "offline" if offline else catalog_mode, verbose=verbose)
     run_options = RunOptions(
-        force_exclude=force_exclude, respect_gitignore=respect_gitignore, jobs=jobs
+        force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore,
+        jobs=jobs,
+        catalog=catalog,
     )
     if reading_stdin:
         raw = sys.stdin.buffer.read()
         display = stdin_filename or STDIN_PATH
         if fix_mode:
-            return _fix_stdin(raw, settings, display, unsafe_fixes, diff, exit_zero)
-        result = RunResult((check_source(raw, settings, display=display).outcome,))
+            return _fix_stdin(raw, settings, display, unsafe_fixes, diff, exit_zero, catalog)
+        outcome = check_source(raw, settings, display=display, catalog=catalog).outcome
+        result = RunResult((outcome,), catalog=catalog)
     elif fix_mode:
         result = fix_paths(
             targets,
@@ -271,6 +301,7 @@ def _lint(
     help="Worker processes for parsing (default: one per core).",
 )
 @click.option("--offline", is_flag=True, help="Never touch the network.")
+@_catalog_option
 def migrate(
     path: Path | None,
     report_file: Path | None,
@@ -280,6 +311,7 @@ def migrate(
     ignore: tuple[str, ...] | None,
     jobs: int | None,
     offline: bool,
+    catalog_mode: str,
 ) -> int:
     """Migrate the repository at PATH (default: .) in one go, unsafe fixes included.
 
@@ -306,11 +338,12 @@ def migrate(
         config_file=config_file, search_from=_search_start([target], cwd, None)
     )
     settings = _apply_cli_selection(settings, select, None, ignore)
+    catalog = _catalog_for(settings, "offline" if offline else catalog_mode)
     result = fix_paths(
         [target],
         settings,
         cwd=cwd,
-        options=RunOptions(jobs=jobs),
+        options=RunOptions(jobs=jobs, catalog=catalog),
         fix=FixOptions(unsafe=True, write=True),
     )
     report = render_markdown(result, settings, target=str(target))
@@ -338,11 +371,17 @@ def migrate(
 
 
 def _fix_stdin(
-    raw: bytes, settings: Settings, display: str, unsafe: bool, diff: bool, exit_zero: bool
+    raw: bytes,
+    settings: Settings,
+    display: str,
+    unsafe: bool,
+    diff: bool,
+    exit_zero: bool,
+    catalog: CatalogIndex | None,
 ) -> int:
     """Fixed source on stdout (as editors expect), findings on stderr."""
-    outcome = fix_source(raw, settings, display=display, unsafe=unsafe)
-    result = RunResult((outcome,))
+    outcome = fix_source(raw, settings, display=display, unsafe=unsafe, catalog=catalog)
+    result = RunResult((outcome,), catalog=catalog)
     if diff:
         return _report_diff(result)
     sys.stdout.buffer.write(outcome.new_source if isinstance(outcome, Fixed) else raw)
@@ -351,6 +390,39 @@ def _fix_stdin(
     if text:
         click.echo(text, err=True)
     return _exit_code(result, exit_zero=exit_zero)
+
+
+# Rules that read the catalog; without any of them enabled none is loaded.
+_CATALOG_RULES = frozenset({"LB205", "LB301", "LB302"})
+
+
+def _catalog_for(settings: Settings, mode: str, *, verbose: bool = False) -> CatalogIndex | None:
+    """Load the catalog the enabled rules need (warnings on stderr; errors raise).
+
+    Offline runs (pre-commit) asked not to fetch: how they fell back is said only
+    with --verbose; the summary line still names the catalog used.
+    """
+    enabled = {rule.code for rule in rule_selection(settings).for_path(None)}
+    if not enabled & _CATALOG_RULES:
+        return None
+    from llmbase_migrate.catalog.source import load_catalog
+
+    loaded = load_catalog(
+        mode,
+        base_url=settings.base_url,
+        api_key_env=settings.api_key_env,
+        ttl=settings.catalog_ttl,
+    )
+    if mode != "offline" or verbose:
+        for warning in loaded.warnings:
+            click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+    index: CatalogIndex = loaded.index
+    if "LB302" in enabled and not index.capabilities_known and loaded.source == "file":
+        click.echo(
+            f"{PROGRAM}: note: LB302 checks nothing: the catalog file lists no model capabilities",
+            err=True,
+        )
+    return index
 
 
 def _report_diff(result: RunResult) -> int:

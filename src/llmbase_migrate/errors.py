@@ -8,6 +8,7 @@ a one-line message the CLI prints as it is::
     ├── ConfigError      bad pyproject.toml / --config / option value (exit 2)
     ├── SelectionError   an unknown rule code or prefix in select/ignore (exit 2)
     ├── PathError        a path named on the command line does not exist (exit 2)
+    ├── CatalogError     the model catalog cannot be fetched, read or parsed
     └── SourceError      a file cannot be read or decoded (becomes a Skipped outcome)
 
 None of these import click: the CLI translates them.
@@ -55,3 +56,24 @@ class SourceError(LlmbaseMigrateError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (SourceError, (self.reason,))
+
+
+class CatalogError(LlmbaseMigrateError):
+    """The model catalog cannot be fetched, read or parsed; the message never holds a whole key.
+
+    ``kind`` names the problem for callers that react to it (``doctor`` picks its advice by
+    it): ``no_key``, ``wrong_key``, ``chat_agent_key``, ``invalid_key``, ``quota``,
+    ``missing_header``, ``rate_limited``, ``html``, ``malformed``, ``timeout``,
+    ``connection``, ``redirect``, ``http``, ``config``, ``usage`` or ``file``.
+    """
+
+    def __init__(self, message: str, *, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_catalog_error, (str(self), self.kind))
+
+
+def _rebuild_catalog_error(message: str, kind: str) -> CatalogError:
+    return CatalogError(message, kind=kind)

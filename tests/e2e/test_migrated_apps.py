@@ -337,6 +337,11 @@ def test_the_migrated_app_runs_and_a_second_pass_has_nothing_to_do(
     migrated = snapshot(workdir)
     assert migrated != original, describe(first)
     assert first.returncode == 1, describe(first)
+    # With a key and no cache, fix checked the model IDs against the live catalog.
+    fetched = [entry for entry in standin.requests if entry.path == "/v1/models"]
+    assert [entry.query.get("metadata") for entry in fetched] == [["true"]], describe(first)
+    assert fetched[0].headers.get("authorization") == f"Bearer {standin.api_key}"
+    standin.clear()
 
     result = run_app(app, workdir, env)
     requests = standin.requests

@@ -53,6 +53,8 @@ class FixOptions:
 class RunResult:
     outcomes: tuple[Outcome, ...]
     discovery_skips: tuple[DiscoverySkip, ...] = field(default=())
+    # the catalog the rules were given, for reports to say which and how old
+    catalog: CatalogIndex | None = None
 
 
 def rule_context(
@@ -110,7 +112,7 @@ def fix_paths(
         _write(outcome, by_display[outcome.path]) if isinstance(outcome, Fixed) else outcome
         for outcome in result.outcomes
     )
-    return RunResult(outcomes, result.discovery_skips)
+    return RunResult(outcomes, result.discovery_skips, result.catalog)
 
 
 def check_source(
@@ -173,7 +175,7 @@ def _run(
         unsafe=None if fix is None else fix.unsafe,
         catalog=options.catalog,
     )
-    return _Run(tuple(outcomes), discovery.skipped, discovery.files)
+    return _Run(tuple(outcomes), discovery.skipped, options.catalog, discovery.files)
 
 
 def _analyze_files(

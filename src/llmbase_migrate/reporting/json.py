@@ -8,6 +8,7 @@ from typing import Any
 from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, HasFindings, Skipped
 from llmbase_migrate.reporting import Summary, all_findings, fixed_findings
+from llmbase_migrate.reporting.catalog import catalog_json
 from llmbase_migrate.rules.base import Fix
 from llmbase_migrate.secrets import redact
 
@@ -22,6 +23,7 @@ def render_json(result: RunResult, *, unsafe_fixes: bool = False) -> str:
         "version": JSON_FORMAT_VERSION,
         "diagnostics": [_diagnostic(finding) for finding in all_findings(result)],
         "fixed": [_diagnostic(finding) for finding in fixed_findings(result)],
+        "catalog": catalog_json(result.catalog) if result.catalog is not None else None,
         "summary": {
             "findings": summary.findings,
             "fixable": summary.fixable + (summary.unsafe_fixable if unsafe_fixes else 0),

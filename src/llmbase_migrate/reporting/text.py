@@ -6,6 +6,7 @@ from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, HasFindings, Skipped
 from llmbase_migrate.fixes.edit import Applicability
 from llmbase_migrate.reporting import Summary, all_findings
+from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.secrets import redact
 
@@ -55,6 +56,8 @@ def render_text(
         lines.append(_fix_summary_line(summary, unsafe_fixes))
     else:
         lines.append(_summary_line(summary, unsafe_fixes))
+    if result.catalog is not None:
+        lines.append(describe_catalog(result.catalog))
     return "\n".join(lines)
 
 

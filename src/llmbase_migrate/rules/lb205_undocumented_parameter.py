@@ -7,20 +7,42 @@
 outside LLMBase's documented chat surface: they may be rejected or silently
 ignored. A warning, since their fate is not documented.
 
+With a catalog that lists the model's ``supported_parameters``, that list is the
+authority instead: every request field it does not name is reported (``user``,
+``n``, ``parallel_tool_calls``, ``top_k`` on a model without it...), and the
+fields above are reported only when it does not name them. ``model``,
+``messages`` and ``stream`` are never reported this way (every chat model takes
+them), nor fields other rules report (routing fields, ``service_tier``,
+top-level ``cache_control``, bare thinking flags), nor the capability fields
+LB302 judges (``reasoning_effort``; ``tools``, ``tool_choice``,
+``response_format``, ``logprobs``, ``top_logprobs`` when the model's
+``supported_features`` are listed). The model is the one LB302 judges: the ID the call sends (or its literal
+default), or LB301's replacement for it. Calls whose model is not statically
+known, not in the catalog, or whose entry lists no parameters fall back to the
+list above.
+
 Fix (unsafe): the bookkeeping fields of OpenAI's platform (``store``, ``metadata``,
 ``safety_identifier``, ``prompt_cache_retention``, ``prompt_cache_options``) are
 removed when written as keywords or in an ``extra_body`` at the call; nothing on
 LLMBase reads them. Fields that change the answer (``modalities``, ``audio``,
 ``prediction``, ``functions``...) are reported only: what to use instead is a
-person's call.
+person's call. Fields reported from the catalog's list get no fix: the list says
+what the model accepts, not what the field was for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from llmbase_migrate.analysis.facts import ModuleFacts
+from llmbase_migrate.analysis.facts import ChatCall, ModuleFacts
 from llmbase_migrate.fixes.builders import call_without_fields, remove_fields
+from llmbase_migrate.rules._capabilities import (
+    FEATURE_FIELDS,
+    PARAMETER_FIELDS,
+    THINKING_FLAGS,
+    sent_model,
+)
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -32,6 +54,8 @@ from llmbase_migrate.rules.base import (
     Severity,
     Valid,
 )
+from llmbase_migrate.rules.lb201_vendor_routing_field import ROUTING_FIELDS
+from llmbase_migrate.rules.lb301_unknown_model import replacement_for
 
 RULE = RuleSpec(
     code="LB205",
@@ -63,8 +87,21 @@ UNDOCUMENTED_FIELDS = {
 }
 
 
+# Fields of every chat request, which catalogs need not list as parameters.
+ALWAYS_ACCEPTED = frozenset({"model", "messages", "stream"})
+
+# Fields other rules report with a better message (and a fix): LB201's routing
+# fields, LB202's service_tier, LB203's cache_control, and the bare thinking flags
+# LB204 moves into chat_template_kwargs. Reporting them here too would be noise.
+OWNED_ELSEWHERE = frozenset(ROUTING_FIELDS) | {"service_tier", "cache_control"} | THINKING_FLAGS
+
+
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     for call in facts.chat_calls:
+        listed = _catalog_parameters(call, ctx)
+        if listed is not None:
+            yield from _outside(call, listed)
+            continue
         fields = [field for field in request_fields(call) if field.name in UNDOCUMENTED_FIELDS]
         removable = [
             field
@@ -85,6 +122,53 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                 f"{UNDOCUMENTED_FIELDS[field.name]}; it may be rejected or ignored",
                 shared if any(field is candidate for candidate in removable) else None,
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """The parameters the catalog lists for the model a call sends."""
+
+    model: str
+    parameters: frozenset[str]
+    # "when $LLM_MODEL is unset, " for an environment default, else ""
+    condition: str
+    # LB302 judges FEATURE_FIELDS for this model (its supported_features are listed)
+    features_known: bool
+
+
+def _catalog_parameters(call: ChatCall, ctx: RuleContext) -> _Listed | None:
+    """What the catalog lists for the call's model, when it is known. Pre-1.0 calls
+    are left to the static list: they take SDK options (``api_key``,
+    ``request_timeout``...) as keywords beside the body's fields."""
+    if ctx.catalog is None or call.legacy:
+        return None
+    sent = sent_model(call)
+    if sent is None:
+        return None
+    replacement = replacement_for(sent.model, ctx)
+    model = replacement.model if replacement is not None else sent.model
+    info = ctx.catalog.get(model)
+    if info is None or info.parameters is None:
+        return None
+    return _Listed(model, info.parameters, sent.condition, info.features is not None)
+
+
+def _outside(call: ChatCall, listed: _Listed) -> Iterator[Report]:
+    for field in request_fields(call):
+        if (
+            field.name in ALWAYS_ACCEPTED
+            or field.name in OWNED_ELSEWHERE
+            or field.name in listed.parameters
+            or field.name in PARAMETER_FIELDS
+            or (listed.features_known and field.name in FEATURE_FIELDS)
+        ):
+            continue
+        note = UNDOCUMENTED_FIELDS.get(field.name, "")
+        yield Report(
+            field.span,
+            f"{listed.condition}{where(field)} is not among the supported_parameters "
+            f'LLMBase\'s catalog lists for "{listed.model}"{note}; it may be rejected or ignored',
+        )
 
 
 EXAMPLES = (
@@ -112,5 +196,46 @@ EXAMPLES = (
         """,
         title="the module client",
         message="deprecated: use tools",
+    ),
+    Valid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(
+            model="deepseek/deepseek-v4-flash",
+            messages=[],
+            stream=True,
+            max_tokens=512,
+            prompt_cache_key="support-bot",
+            extra_body={"top_k": 40},
+        )
+        """,
+        title="every field is among the catalog's supported_parameters for the model",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(
+            model="deepseek/deepseek-v4-flash",
+            messages=[],
+            user="user-1234",
+            n=2,
+            extra_body={"min_p": 0.05, "provider": {"order": ["x"]}},
+        )
+        """,
+        title="fields outside the catalog's supported_parameters (provider is LB201's)",
+        line=5,
+        message=(
+            "user= is not among the supported_parameters LLMBase's catalog lists for "
+            '"deepseek/deepseek-v4-flash"'
+        ),
+        count=3,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="openai/gpt-oss-120b", messages=[], store=True)
+        """,
+        title="with the catalog's list, a bookkeeping field is reported from it, without a fix",
+        message="store= is not among the supported_parameters",
     ),
 )

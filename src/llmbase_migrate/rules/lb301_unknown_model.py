@@ -1,28 +1,32 @@
-"""A chat request's model ID that LLMBase knows under another ID.
+"""A chat request's model ID that LLMBase does not serve under that name.
 
-LLMBase answers ``404 Model not found`` for IDs that are not in its catalog. Two
-kinds of ID are reported here, each with the ID to use instead:
+LLMBase answers ``404 Model not found`` for IDs that are not in its catalog
+(``GET /v1/models``). Three kinds of ID are reported:
 
 * IDs the configuration's ``model-map`` maps to another one (``"gpt-4o-mini" =
-  "deepseek/deepseek-v4-flash"``): the project's own choice of replacement;
-* the documented rename of Z.ai's models: ``zai-org/glm-5`` is now ``z-ai/glm-5``
-  (and ``zai-org/<x>`` is ``z-ai/<x>``).
+  "deepseek/deepseek-v4-flash"``): the project's own choice of replacement, so they
+  are reported whatever the catalog says (mapping an ID to itself keeps it);
+* documented renames: the catalog's list of former IDs, and Z.ai's models without
+  a catalog (``zai-org/glm-5`` is now ``z-ai/glm-5``, and ``zai-org/<x>`` is
+  ``z-ai/<x>`` when the catalog, if there is one, lists it);
+* with a catalog, any other ID it does not list; the message names the closest
+  IDs it does list (``llmbase-migrate models`` shows them all).
 
-The model may be written at the call, in a module constant, or as the default of
-an environment read (``os.getenv("MODEL", "gpt-4o-mini")``: what the request sends
-when the variable is unset). Pre-1.0 ``openai.ChatCompletion.create`` calls are
-checked too.
+The model may be written at the call, in a module constant, as a literal default
+of a parameter, or as the default of an environment read (``os.getenv("MODEL",
+"gpt-4o-mini")``: what the request sends when the variable is unset). Pre-1.0
+``openai.ChatCompletion.create`` calls are checked too. Models the code computes
+at run time are not (LB303 lists them).
 
-The catalog-backed part of this rule (IDs that are not in LLMBase's live
-catalog at all, with close-match suggestions) comes with the catalog work;
-``replacement_for`` is where that lookup will go.
-
-Fix (safe): the ID is rewritten to its replacement where it is written: at the
-call, or in the constant (or ``os.getenv`` default) it comes from when every use
-of that constant is the model of a call being fixed to the same ID; otherwise the
-model at the call is replaced with the new ID and the constant left alone. Models
-that reach the call through a ``**`` dict, or from an environment read whose
-constant is used elsewhere too, are reported without a fix.
+Fix (safe) for the first two kinds: the ID is rewritten to its replacement where
+it is written: at the call, or in the constant (or ``os.getenv`` default) it comes
+from when every use of that constant is the model of a call being fixed to the
+same ID; otherwise the model at the call is replaced with the new ID and the
+constant left alone. A model-map target the catalog does not list is still
+written (the project chose it), and the message says so. Models that reach the
+call through a ``**`` dict, or from an environment read whose constant is used
+elsewhere too, are reported without a fix; so are IDs merely missing from the
+catalog, since a close match is a guess.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts, ValueKind
+from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.builders import change_string, string_literal
+from llmbase_migrate.rules._capabilities import sent_model
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -49,7 +54,7 @@ from llmbase_migrate.rules.base import (
 RULE = RuleSpec(
     code="LB301",
     name="unknown-model",
-    summary="a model ID LLMBase knows under another ID (model-map, renamed IDs)",
+    summary="a model ID LLMBase does not serve (not in the catalog, renamed, or in model-map)",
     severity=Severity.ERROR,
     fix=Applicability.SAFE,
 )
@@ -69,19 +74,49 @@ class Replacement:
 def replacement_for(model: str, ctx: RuleContext) -> Replacement | None:
     """What to send instead of ``model``, or None when nothing is known against it.
 
-    The one place that decides: the catalog lookup (unknown IDs, close matches)
-    will be added here.
+    The one place that decides (LB302 and LB205 judge the replacement, since that
+    is what the request will send once LB301's fix is applied). ``model-map`` comes
+    first, whatever the catalog says: the user asked. Then the catalog's renames,
+    then the documented prefix renames, which with a catalog apply only to IDs it
+    does not list and only when it lists the new ID.
     """
+    catalog = ctx.catalog
     mapped = ctx.model_map.get(model)
     if mapped is not None:
         if mapped == model:
             return None
-        return Replacement(mapped, f'model-map maps it to "{mapped}"')
+        reason = f'model-map maps it to "{mapped}"'
+        if catalog is not None and mapped not in catalog:
+            reason += ", which LLMBase's catalog does not list either"
+        return Replacement(mapped, reason)
+    if catalog is not None:
+        if model in catalog:
+            return None
+        renamed = catalog.renames.get(model)
+        if renamed is not None and renamed != model:
+            reason = f'it is a former LLMBase ID, now "{renamed}"'
+            if renamed not in catalog:
+                reason += ", which LLMBase's catalog does not list either"
+            return Replacement(renamed, reason)
     for old, new in RENAMED_PREFIXES.items():
         if model.startswith(old) and len(model) > len(old):
             target = new + model[len(old) :]
-            return Replacement(target, f'it is a former LLMBase ID, now "{target}"')
+            if catalog is None or target in catalog:
+                return Replacement(target, f'it is a former LLMBase ID, now "{target}"')
     return None
+
+
+def unknown_reason(model: str, ctx: RuleContext) -> str | None:
+    """Why ``model``, which has no replacement, is wrong: the catalog does not list
+    it (with the closest IDs it does list). None without a catalog or when listed."""
+    catalog = ctx.catalog
+    if catalog is None or model in catalog or ctx.model_map.get(model) == model:
+        return None
+    reason = "LLMBase's model catalog does not list it (the API answers 404 Model not found)"
+    closest = catalog.closest(model)
+    if closest:
+        return reason + "; closest: " + ", ".join(f'"{candidate}"' for candidate in closest)
+    return reason + "; see llmbase-migrate models for the IDs it lists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +124,9 @@ class _ModelUse:
     call: ChatCall
     field: Field
     model: str
-    replacement: Replacement
+    # the ID to write instead (a fix), if one is known
+    replacement: Replacement | None
+    reason: str
     # how the ID reaches the request, for the message ("" when written as a string)
     condition: str
     # the literal to rewrite for a fallback written at the call (``cfg.model or "x"``)
@@ -102,40 +139,27 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         fix = _fix(facts.source, use, uses) if facts.source is not None else None
         yield Report(
             use.field.span,
-            f'{use.condition}model "{use.model}" is not the LLMBase model ID to use: '
-            f"{use.replacement.reason}",
+            f'{use.condition}model "{use.model}" is not the LLMBase model ID to use: {use.reason}',
             fix,
         )
 
 
 def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelUse]:
     for call in calls:
-        field = call.arguments.named("model")
-        if field is None:
+        sent = sent_model(call)
+        if sent is None:
             continue
-        value = field.value
-        condition = ""
-        fallback: cst.CSTNode | None = None
-        if value.kind is ValueKind.STRING:
-            model = value.text
-        elif value.default is not None and value.default.kind is ValueKind.STRING:
-            model = value.default.text
-            if value.kind is ValueKind.ENV:
-                variable = f"${value.env_var}" if value.env_var else "the variable"
-                condition = f"when {variable} is unset, "
-            else:
-                condition = f"when {value.identifier or 'the value'} is empty, "
-                fallback = value.default.origin
-        else:
-            continue
-        if model is None:
-            continue
-        replacement = replacement_for(model, ctx)
-        if replacement is not None:
-            yield _ModelUse(call, field, model, replacement, condition, fallback)
+        replacement = replacement_for(sent.model, ctx)
+        reason = replacement.reason if replacement is not None else unknown_reason(sent.model, ctx)
+        if reason is not None:
+            yield _ModelUse(
+                call, sent.field, sent.model, replacement, reason, sent.condition, sent.fallback
+            )
 
 
 def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | None:
+    if use.replacement is None:
+        return None
     field, target = use.field, use.replacement.model
     if field.origin is not FieldOrigin.KEYWORD:
         return None
@@ -151,7 +175,8 @@ def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | 
     same_target = [
         other.field.value_node
         for other in uses
-        if other.replacement.model == target
+        if other.replacement is not None
+        and other.replacement.model == target
         and other.field.origin is FieldOrigin.KEYWORD
         and other.fallback is None
         and other is not use
@@ -364,5 +389,43 @@ EXAMPLES = (
         """,
         title="inside a ** dict: reported without a fix",
         line=2,
+    ),
+    Valid(
+        """
+        from openai import OpenAI
+        def ask(client: OpenAI, text: str, model: str = "google/gemma-4-26b-a4b-it"):
+            return client.chat.completions.create(model=model, messages=[text])
+        """,
+        title="a parameter default the catalog lists",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="deepseek/deepseek-v4", messages=[])
+        """,
+        title="an ID the catalog does not list: the closest IDs, no fix",
+        message=(
+            'model "deepseek/deepseek-v4" is not the LLMBase model ID to use: LLMBase\'s model'
+            " catalog does not list it (the API answers 404 Model not found); closest:"
+            ' "deepseek/deepseek-v3.2", "deepseek/deepseek-v4-flash"'
+        ),
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        def ask(client: OpenAI, text: str, model: str = "gemma-3-27b-it"):
+            return client.chat.completions.create(model=model, messages=[text])
+        """,
+        title="a parameter default the catalog does not list",
+        line=3,
+        message='closest: "google/gemma-4-26b-a4b-it"',
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        OpenAI().chat.completions.create(model="claude-3-5-sonnet", messages=[])
+        """,
+        title="nothing close: where to find the IDs",
+        message="see llmbase-migrate models",
     ),
 )
