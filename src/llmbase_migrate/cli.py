@@ -40,13 +40,14 @@ from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
 from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SourceError
 from llmbase_migrate.reporting import Summary
+from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
 from llmbase_migrate.reporting.markdown import render_markdown
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
-from llmbase_migrate.secrets import redact
+from llmbase_migrate.secrets import mask, redact
 
 PROGRAM = "llmbase-migrate"
 EXIT_CLEAN = 0
@@ -488,6 +489,130 @@ def _exit_code(result: RunResult, *, exit_zero: bool) -> int:
         isinstance(outcome, (HasFindings, Skipped, Fixed)) for outcome in result.outcomes
     )
     return EXIT_FINDINGS if problems and not exit_zero else EXIT_CLEAN
+
+
+@cli.command()
+@click.option("--agents", is_flag=True, help="Only the models the agent API routes to.")
+@click.option("--json", "as_json", is_flag=True, help="The entries as served, as JSON.")
+@click.option("--refresh", is_flag=True, help="Fetch the live catalog and rewrite the cache.")
+@_catalog_option
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
+def models(
+    agents: bool, as_json: bool, refresh: bool, catalog_mode: str, config_file: Path | None
+) -> int:
+    """List LLMBase's models: context, prices per 1M tokens, features, input modalities."""
+    from llmbase_migrate.catalog.source import load_catalog
+
+    settings = load_settings(config_file=config_file, search_from=Path.cwd())
+    loaded = load_catalog(
+        catalog_mode,
+        base_url=settings.base_url,
+        api_key_env=settings.api_key_env,
+        ttl=settings.catalog_ttl,
+        agents=agents,
+        refresh=refresh,
+    )
+    for warning in loaded.warnings:
+        click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+    if as_json:
+        document = {
+            "data": loaded.entries,
+            "catalog": {"source": loaded.source, "fetched_at": loaded.fetched_at},
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_CLEAN
+    rows = [("id", "context", "prompt", "completion", "cache read", "features", "input")]
+    for info in loaded.index.models.values():
+        rows.append(
+            (
+                info.id,
+                f"{info.context_length:,}" if info.context_length else "-",
+                _price(info.prompt_price),
+                _price(info.completion_price),
+                _price(info.cache_read_price),
+                ", ".join(sorted(info.features)) if info.features is not None else "unknown",
+                ", ".join(sorted(info.input_modalities))
+                if info.input_modalities is not None
+                else "unknown",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    click.echo(f"\nPrices in USD per 1M tokens. {describe_catalog(loaded.index)}")
+    return EXIT_CLEAN
+
+
+def _price(value: float | None) -> str:
+    return "-" if value is None else f"${value:,.2f}"
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
+def doctor(config_file: Path | None) -> int:
+    """Check the API key and that LLMBase answers with it: GET /models and /balance.
+
+    Each problem comes with its fix. Exit 0 when all is well, 1 otherwise.
+    """
+    from llmbase_migrate.catalog.client import (
+        describe_balance,
+        fetch_balance,
+        fetch_models,
+        key_error,
+        read_key,
+        resolve_base_url,
+    )
+    from llmbase_migrate.errors import CatalogError
+
+    settings = load_settings(config_file=config_file, search_from=Path.cwd())
+    variable = settings.api_key_env
+    try:
+        base_url = resolve_base_url(settings.base_url)
+    except CatalogError as error:
+        _doctor_line(False, "base URL", str(error))
+        return EXIT_FINDINGS
+    _doctor_line(True, "base URL", base_url)
+    key = read_key(variable)
+    problem = key_error(key, api_key_env=variable)
+    if problem is not None or key is None:
+        _doctor_line(False, "key", str(problem))
+        _doctor_line(None, "models", "not tried without a usable key")
+        _doctor_line(None, "balance", "not tried without a usable key")
+        return EXIT_FINDINGS
+    _doctor_line(True, "key", f"${variable} holds {mask(key)}, an llmbase_... inference key")
+    healthy = True
+    try:
+        fetched = fetch_models(base_url, key, api_key_env=variable)
+    except CatalogError as error:
+        _doctor_line(False, "models", str(error))
+        healthy = False
+    else:
+        _doctor_line(True, "models", f"GET {fetched.url}: {len(fetched.parsed.entries)} models")
+    try:
+        balance = fetch_balance(base_url, key, api_key_env=variable)
+    except CatalogError as error:
+        _doctor_line(False, "balance", str(error))
+        healthy = False
+    else:
+        _doctor_line(True, "balance", describe_balance(balance))
+    return EXIT_CLEAN if healthy else EXIT_FINDINGS
+
+
+def _doctor_line(ok: bool | None, what: str, detail: str) -> None:
+    mark = {True: "ok", False: "FAIL", None: "-"}[ok]
+    click.echo(f"{mark:4s}  {what:8s}  {redact(detail)}")
 
 
 @cli.command("rules")
