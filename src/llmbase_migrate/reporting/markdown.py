@@ -14,6 +14,7 @@ from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, Skipped
 from llmbase_migrate.reporting import Summary, all_findings, fixed_findings
+from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.secrets import redact
 
@@ -36,6 +37,8 @@ def render_markdown(result: RunResult, settings: Settings, *, target: str) -> st
         f"- Base URL: `{settings.base_url}`",
         f"- API key: read from `${settings.api_key_env}`",
     ]
+    if result.catalog is not None:
+        lines.append(f"- Model IDs checked against: {describe_catalog(result.catalog)[9:]}")
     if settings.model_map:
         mapped = ", ".join(f"`{old}` → `{new}`" for old, new in sorted(settings.model_map.items()))
         lines.append(f"- Model map: {mapped}")
