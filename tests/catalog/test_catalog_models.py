@@ -184,3 +184,14 @@ def test_snapshot_carries_exactly_the_documented_rename() -> None:
 def test_snapshot_is_package_data() -> None:
     data = resources.files("llmbase_migrate.catalog") / "data" / "snapshot.json"
     assert len(json.loads(data.read_text("utf-8"))["data"]) == 18
+
+
+def test_prices_already_per_million_are_kept() -> None:
+    """The docs leave the unit open: "0.2" can only mean USD per 1M tokens."""
+    from decimal import Decimal
+
+    from llmbase_migrate.catalog.models import per_million
+
+    assert per_million(Decimal("0.0000002")) == 0.2
+    assert per_million(Decimal("0.2")) == 0.2
+    assert per_million(Decimal("0")) == 0.0

@@ -167,9 +167,20 @@ def parse_models_response(payload: object) -> ParsedModels:
     return ParsedModels(raw, entries, skipped)
 
 
+# The docs do not give the price unit (contract 2.2). A per-token price of a tenth of a
+# cent would be $1,000 per 1M tokens, which no listed model costs; a per-1M price that
+# small would be free. So a price at or above it is taken as already per 1M tokens.
+_PER_MILLION_THRESHOLD = Decimal("0.001")
+
+
 def per_million(price: Decimal | None) -> float | None:
-    """USD per token -> USD per one million tokens (exact: 0.0000002 -> 0.2)."""
-    return None if price is None else float(price * _PER_MILLION)
+    """USD per token -> USD per one million tokens (exact: 0.0000002 -> 0.2); a price
+    that can only be per 1M already (0.2) is kept as it is."""
+    if price is None:
+        return None
+    if price >= _PER_MILLION_THRESHOLD:
+        return float(price)
+    return float(price * _PER_MILLION)
 
 
 def _as_set(values: list[str] | None) -> frozenset[str] | None:
