@@ -35,6 +35,7 @@ from llmbase_migrate.engine.api import (
     rule_selection,
 )
 from llmbase_migrate.engine.outcome import Failed, Fixed, HasFindings, Skipped
+from llmbase_migrate.engine.result_cache import ResultCache
 from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
@@ -131,6 +132,11 @@ def _path_and_rule_options(function: Callable[..., int]) -> Callable[..., int]:
             type=click.IntRange(min=1),
             help="Worker processes for parsing (default: one per core).",
         ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Neither read nor write the cache of per-file results.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -204,6 +210,7 @@ def _lint(
     force_exclude: bool,
     respect_gitignore: bool,
     jobs: int | None,
+    no_cache: bool,
     stdin_filename: str | None,
     show_settings: bool,
     unsafe_fixes: bool,
@@ -232,6 +239,7 @@ def _lint(
         respect_gitignore=respect_gitignore,
         jobs=jobs,
         catalog=catalog,
+        cache=None if no_cache else ResultCache(),
     )
     if reading_stdin:
         raw = sys.stdin.buffer.read()
@@ -613,6 +621,14 @@ def doctor(config_file: Path | None) -> int:
 def _doctor_line(ok: bool | None, what: str, detail: str) -> None:
     mark = {True: "ok", False: "FAIL", None: "-"}[ok]
     click.echo(f"{mark:4s}  {what:8s}  {redact(detail)}")
+
+
+@cli.command()
+def clean() -> int:
+    """Empty the cache of per-file results (the model catalog's cache is kept)."""
+    removed = ResultCache().clear()
+    click.echo(f"Removed {removed} cached result{'s' if removed != 1 else ''}.")
+    return EXIT_CLEAN
 
 
 @cli.command("rules")

@@ -16,9 +16,20 @@ from pathlib import Path
 from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.discovery import DiscoverySkip, SourcePath, discover
-from llmbase_migrate.engine.fixer import fix_bytes
-from llmbase_migrate.engine.outcome import Clean, Fixed, Outcome, Skipped
-from llmbase_migrate.engine.runner import FileAnalysis, analyze_bytes, passes_prefilter
+from llmbase_migrate.engine.fixer import fix_bytes, is_applicable
+from llmbase_migrate.engine.outcome import Clean, Fixed, HasFindings, Outcome, Skipped
+from llmbase_migrate.engine.result_cache import (
+    ResultCache,
+    catalog_fingerprint,
+    context_fingerprint,
+)
+from llmbase_migrate.engine.runner import (
+    MAX_FILE_BYTES,
+    FileAnalysis,
+    analyze_bytes,
+    passes_prefilter,
+    too_large,
+)
 from llmbase_migrate.engine.selection import RuleSelection
 from llmbase_migrate.engine.source import atomic_write, read_bytes
 from llmbase_migrate.errors import SourceError
@@ -39,6 +50,8 @@ class RunOptions:
     stdin_filename: str | None = None
     # LLMBase's model catalog for the rules that need one (loaded by the caller)
     catalog: CatalogIndex | None = None
+    # Reuse and store per-file outcomes (see engine.result_cache); None: no cache
+    cache: ResultCache | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +187,7 @@ def _run(
         jobs=options.jobs or os.cpu_count() or 1,
         unsafe=None if fix is None else fix.unsafe,
         catalog=options.catalog,
+        cache=options.cache,
     )
     return _Run(tuple(outcomes), discovery.skipped, options.catalog, discovery.files)
 
@@ -186,6 +200,7 @@ def _analyze_files(
     jobs: int,
     unsafe: bool | None,
     catalog: CatalogIndex | None = None,
+    cache: ResultCache | None = None,
 ) -> list[Outcome]:
     """Read and pre-filter every file here; parse the survivors in a process pool.
 
@@ -195,6 +210,8 @@ def _analyze_files(
     """
     outcomes: list[Outcome | None] = []
     work: list[tuple[int, _Job]] = []
+    keys: list[str | None] = []
+    catalog_digest: str | None = None
     for display, path in files:
         try:
             raw = read_bytes(path)
@@ -206,8 +223,21 @@ def _analyze_files(
         if not passes_prefilter(raw, selection.triggers(rules)):
             outcomes.append(Clean(display, parsed=False))
             continue
+        if len(raw) > MAX_FILE_BYTES:
+            outcomes.append(Skipped(display, too_large(len(raw))))
+            continue
         codes = tuple(rule.code for rule in rules)
         context = rule_context(settings, relative, catalog)
+        key = None
+        if cache is not None:
+            if catalog_digest is None:
+                catalog_digest = catalog_fingerprint(catalog)
+            key = cache.key(raw, display, context_fingerprint(codes, context, catalog_digest))
+            cached = cache.get(key)
+            if cached is not None and (unsafe is None or not _fixable(cached, unsafe)):
+                outcomes.append(cached)
+                continue
+        keys.append(key)
         work.append((len(outcomes), (display, raw, codes, context, unsafe)))
         outcomes.append(None)
     workers = min(jobs, len(work))
@@ -217,8 +247,10 @@ def _analyze_files(
         pool = ProcessPoolExecutor(max_workers=workers)
         results = pool.map(_analyze_job, [job for _, job in work], chunksize=8)
     try:
-        for (index, _), outcome in zip(work, results, strict=True):
+        for (index, _), key, outcome in zip(work, keys, results, strict=True):
             outcomes[index] = outcome
+            if cache is not None and key is not None and _cacheable(outcome):
+                cache.put(key, outcome)
     finally:
         if workers > 1:
             pool.shutdown(cancel_futures=True)
@@ -226,6 +258,19 @@ def _analyze_files(
 
 
 _Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None"]
+
+
+def _fixable(outcome: Outcome, unsafe: bool) -> bool:
+    return isinstance(outcome, HasFindings) and any(
+        is_applicable(finding, unsafe=unsafe) for finding in outcome.findings
+    )
+
+
+def _cacheable(outcome: Outcome) -> bool:
+    """Outcomes that depend only on the key: not a fix, nor a fix that failed."""
+    if isinstance(outcome, HasFindings):
+        return outcome.fix_error is None
+    return isinstance(outcome, (Clean, Skipped))
 
 
 def _analyze_job(job: _Job) -> Outcome:

@@ -1,0 +1,108 @@
+"""A cache of per-file check outcomes, so an unchanged file is not parsed again.
+
+An entry is keyed by everything its outcome depends on: the file's bytes, its
+path (per-file-ignores, and the path reported), the tool version, the rules that
+ran on it and the context they were given (settings, and the catalog's
+fingerprint). A change to any of them is a different key, so nothing is ever
+invalidated by hand; ``llmbase-migrate clean`` empties the directory.
+
+Entries are pickles in the user's own cache directory; one that cannot be read
+(truncated, from another version) is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import shutil
+from pathlib import Path
+
+from llmbase_migrate import __version__
+from llmbase_migrate.catalog.index import CatalogIndex
+from llmbase_migrate.engine.outcome import Clean, HasFindings, Outcome, Skipped
+from llmbase_migrate.engine.source import atomic_write
+from llmbase_migrate.errors import SourceError
+from llmbase_migrate.rules.base import RuleContext
+
+_FORMAT = 1
+
+
+def cache_directory() -> Path:
+    """``<user cache dir>/llmbase-migrate/results`` (``$XDG_CACHE_HOME`` respected)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("llmbase-migrate", appauthor=False)) / "results"
+
+
+def catalog_fingerprint(catalog: CatalogIndex | None) -> str:
+    """A digest of what rules read from the catalog (not where or when it was fetched)."""
+    if catalog is None:
+        return "none"
+    material = repr(
+        (
+            sorted((model_id, repr(info)) for model_id, info in catalog.models.items()),
+            sorted(catalog.renames.items()),
+        )
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def context_fingerprint(codes: tuple[str, ...], context: RuleContext, catalog_digest: str) -> str:
+    """What besides the bytes and path decides an outcome, as a short digest."""
+    material = repr(
+        (
+            _FORMAT,
+            __version__,
+            codes,
+            context.base_url,
+            context.api_key_env,
+            sorted(context.model_map.items()),
+            context.prompt_cache_key,
+            context.path,
+            catalog_digest,
+        )
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or cache_directory()
+
+    def key(self, raw: bytes, display: str, fingerprint: str) -> str:
+        digest = hashlib.sha256(raw)
+        digest.update(b"\0" + display.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(fingerprint.encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Outcome | None:
+        path = self._path(key)
+        try:
+            with path.open("rb") as stream:
+                outcome = pickle.load(stream)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return None
+        except Exception:  # a damaged entry must never stop a run
+            return None
+        return outcome if isinstance(outcome, (Clean, HasFindings, Skipped)) else None
+
+    def put(self, key: str, outcome: Outcome) -> None:
+        """Store a check outcome; failures to write are ignored (the cache is optional)."""
+        if not isinstance(outcome, (Clean, HasFindings, Skipped)):
+            return
+        path = self._path(key)
+        with contextlib.suppress(OSError, SourceError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def clear(self) -> int:
+        """Remove every entry; the number of entries removed."""
+        if not self.directory.exists():
+            return 0
+        count = sum(1 for _ in self.directory.rglob("*.pickle"))
+        shutil.rmtree(self.directory, ignore_errors=True)
+        return count
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pickle"
