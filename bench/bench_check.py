@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import random
 import shutil
 import statistics
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import libcst
 
-OPENAI_FILE = '''\
+OPENAI_FILE = """\
 import os
 from openai import OpenAI
 
@@ -41,9 +42,9 @@ class Assistant{n}:
 
     def embed(self, text: str) -> list[float]:
         return CLIENT.embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding
-'''
+"""
 
-PLAIN_FILE = '''\
+PLAIN_FILE = """\
 from dataclasses import dataclass
 
 
@@ -62,7 +63,7 @@ class Record{n}:
 
 def build_{n}(count: int) -> list[Record{n}]:
     return [Record{n}(name=str(i), values=list(range(i % 17))) for i in range(count)]
-'''
+"""
 
 
 def generate(root: Path, files: int, share: float, seed: int = 7) -> None:
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--openai-share", type=float, default=0.3)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-fix", action="store_true", help="Do not time fix --diff.")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="llmbase-bench-"))
@@ -111,39 +113,89 @@ def main() -> None:
                 libcst.parse_module(source)
 
         executable = Path(sys.executable).parent / "llmbase-migrate"
+        cache_home = Path(tempfile.mkdtemp(prefix="llmbase-bench-cache-"))
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+        env.pop("LLMBASE_API_KEY", None)
 
-        def check() -> None:
+        def check(extra: tuple[str, ...] = ()) -> None:
             subprocess.run(
-                [str(executable), "check", "--exit-zero", "--quiet", str(root)],
+                [
+                    str(executable),
+                    "check",
+                    "--offline",
+                    "--exit-zero",
+                    "--quiet",
+                    *extra,
+                    str(root),
+                ],
                 stdout=subprocess.DEVNULL,
                 check=True,
+                env=env,
+            )
+
+        def check_cold() -> None:
+            shutil.rmtree(cache_home, ignore_errors=True)
+            check()
+
+        def check_warm() -> None:
+            # the cache filled by the previous run; every file unchanged
+            check()
+
+        def check_no_cache() -> None:
+            check(("--no-cache",))
+
+        rg = shutil.which("rg")
+
+        def ripgrep() -> None:
+            assert rg is not None
+            subprocess.run(
+                [rg, "-l", "--type", "py", "provider", str(root)],
+                stdout=subprocess.DEVNULL,
+                check=False,
             )
 
         def fix_diff() -> None:
             # A dry run: every fix is computed, applied in memory, compiled and
             # re-analysed, but nothing is written, so each repeat sees the same files.
             subprocess.run(
-                [str(executable), "fix", "--diff", "--unsafe-fixes", str(root)],
+                [
+                    str(executable),
+                    "fix",
+                    "--offline",
+                    "--no-cache",
+                    "--diff",
+                    "--unsafe-fixes",
+                    str(root),
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 check=False,
+                env=env,
             )
 
-        results = {
-            "ast.parse (baseline)": timed(ast_parse, args.repeat),
-            "libcst.parse_module (baseline)": timed(libcst_parse, args.repeat),
-            "llmbase-migrate check": timed(check, args.repeat),
-            "llmbase-migrate fix --diff": timed(fix_diff, args.repeat),
-        }
+        results = {}
+        if rg is not None:
+            results["rg -l provider (baseline)"] = timed(ripgrep, args.repeat)
+        results["ast.parse (baseline)"] = timed(ast_parse, args.repeat)
+        results["libcst.parse_module (baseline)"] = timed(libcst_parse, args.repeat)
+        results["check --no-cache"] = timed(check_no_cache, args.repeat)
+        results["check, cold cache"] = timed(check_cold, args.repeat)
+        check_cold()
+        results["check, warm cache"] = timed(check_warm, args.repeat)
+        if not args.skip_fix:
+            results["fix --diff --unsafe-fixes"] = timed(fix_diff, args.repeat)
         print(
             f"{len(paths)} files, {size / 1e6:.1f} MB, openai share {args.openai_share:.0%}, "
             f"median of {args.repeat}"
         )
         floor = results["libcst.parse_module (baseline)"]
+        cold = results["check, cold cache"]
         for name, seconds in results.items():
             print(f"  {name:34s} {seconds:8.3f} s   {seconds / floor:6.2f}x libcst parse")
+        print(f"  warm / cold check: {results['check, warm cache'] / cold:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(cache_home, ignore_errors=True)
 
 
 if __name__ == "__main__":
