@@ -30,6 +30,7 @@ PYTHON_SUFFIXES: Final[tuple[str, ...]] = (".py", ".pyi")
 _GITIGNORE: Final = ".gitignore"
 _GIT_DIR: Final = ".git"
 _QUIET_PATTERNS: Final = frozenset(DEFAULT_EXCLUDES)
+_NOT_A_FILE: Final = "not a regular file"
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ class _Walker:
                     return
             self._take(path, display, explicit=True)
         else:
-            self._skip(display, "not a regular file")
+            self._skip(display, _NOT_A_FILE)
 
     def _walk_explicit_directory(self, root: Path, display: str) -> None:
         inherited = self._context_of(root.parent)
@@ -264,9 +265,14 @@ class _Walker:
                     continue
                 # Symlinked directories are never followed, so only links
                 # that may be Python files are worth a look.
-                if not (is_file or is_symlink) or not _is_python_name(entry.name):
+                if not _is_python_name(entry.name):
                     continue
                 if self._exclusion(path, is_dir=False, context=context, lenient=lenient):
+                    continue
+                if not (is_file or is_symlink):
+                    # A FIFO, socket or device with a Python name: reading it
+                    # could block or never end.
+                    self._skip(self._display(path), _NOT_A_FILE)
                     continue
                 if is_symlink and not self._symlink_is_file(path):
                     continue
@@ -280,7 +286,12 @@ class _Walker:
         except OSError as exc:
             self._skip(self._display(link), _os_error_reason(exc))
             return False
-        return stat.S_ISREG(status.st_mode)
+        if stat.S_ISDIR(status.st_mode):
+            return False
+        if not stat.S_ISREG(status.st_mode):
+            self._skip(self._display(link), _NOT_A_FILE)
+            return False
+        return True
 
     def _exclusion(
         self,

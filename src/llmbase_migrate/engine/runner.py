@@ -104,14 +104,30 @@ def _is_openai(dotted: str) -> bool:
 
 
 def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleContext) -> FileAnalysis:
-    """Parse decoded source once, gather its facts and run the rules over them."""
+    """Parse decoded source once, gather its facts and run the rules over them.
+
+    CPython's parser vets the text first: LibCST's native parser overflows the C
+    stack (a crash, not an exception) on nesting CPython either rejects or reports
+    cleanly, so such text never reaches it.
+    """
     module: cst.Module | None = None
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        facts = _parse_failure_facts(error, text)
+        tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
+    except SyntaxError as error:
+        line, column = error.lineno or 1, error.offset or 1
+        span = Span(line, column, line, column)
+        facts = ModuleFacts(parse_failure=ParseFailure(error.msg, span))
     else:
-        facts = collect_facts(module, text)
+        if _nesting_depth(tree) > _MAX_NESTING:
+            return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as parse_error:
+            facts = _parse_failure_facts(parse_error, text)
+        else:
+            facts = collect_facts(module, text)
     findings: list[Finding] = []
     suppressed = 0
     for rule in rules:
@@ -146,6 +162,25 @@ def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleConte
     if findings:
         return FileAnalysis(HasFindings(path, tuple(findings), suppressed), facts, module)
     return FileAnalysis(Clean(path, parsed=True, suppressed=suppressed), facts, module)
+
+
+# LibCST's visitors give up (RecursionError) near 400 levels; its parser crashes far
+# deeper. Anything past this is skipped before the parser sees it.
+_MAX_NESTING = 1000
+
+
+def _nesting_depth(tree: ast.AST) -> int:
+    """How deep LibCST's tree would be, estimated from CPython's without recursion
+    (LibCST nests ``a and b and c`` pairwise, CPython keeps one node)."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _parse_failure_facts(error: cst.ParserSyntaxError, text: str) -> ModuleFacts:

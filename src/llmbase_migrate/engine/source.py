@@ -11,12 +11,12 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
-import io
 import os
 import re
 import secrets
 import stat
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -29,6 +29,24 @@ __all__ = ["DecodedSource", "atomic_write", "decode_source", "encode_source", "r
 _CODING_COOKIE: Final = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 
 _LINE_ENDING: Final = re.compile(r"\r\n|\r|\n")
+_PHYSICAL_LINE: Final = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)?")
+
+_READ_FLAGS: Final = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+_READ_FAILURE_REASONS: Final = {
+    errno.ENOENT: "file vanished",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "is a directory",
+    errno.ELOOP: "symlink loop",
+    # Opening a socket.
+    errno.ENXIO: "not a regular file",
+}
 
 _WRITE_FAILURE_REASONS: Final = {
     errno.EACCES: "permission denied",
@@ -56,24 +74,38 @@ class DecodedSource:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Return the raw contents of ``path`` or raise :class:`SourceError`."""
+    """Return the raw contents of ``path`` or raise :class:`SourceError`.
+
+    Only a regular file is read. Discovery takes nothing else, but a path can
+    change between discovery and reading: a FIFO swapped in would otherwise
+    block the run until some process writes to it, and a device such as
+    /dev/zero would never end.
+    """
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("file vanished") from None
-    except PermissionError:
-        raise SourceError("permission denied") from None
-    except IsADirectoryError:
-        raise SourceError("is a directory") from None
+        # O_NONBLOCK so that opening a FIFO does not wait for a writer; it has
+        # no effect on reading a regular file.
+        descriptor = os.open(path, _READ_FLAGS)
     except OSError as exc:
-        raise SourceError(str(exc.strerror or exc)) from None
+        raise SourceError(_read_failure(exc)) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError("is a directory")
+        if not stat.S_ISREG(mode):
+            raise SourceError("not a regular file")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read()
+    except OSError as exc:
+        raise SourceError(_read_failure(exc)) from None
+    finally:
+        os.close(descriptor)
 
 
 def decode_source(raw: bytes) -> DecodedSource:
     """Decode ``raw`` the way the Python interpreter decodes a source file."""
     bom = raw.startswith(codecs.BOM_UTF8)
     try:
-        detected, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        detected, _ = tokenize.detect_encoding(_readline(raw))
     except SyntaxError as exc:
         raise _cookie_error(raw, str(exc)) from None
     encoding = detected.removesuffix("-sig") if bom else detected
@@ -162,10 +194,29 @@ def _fsync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
+def _read_failure(exc: OSError) -> str:
+    if exc.errno is not None and exc.errno in _READ_FAILURE_REASONS:
+        return _READ_FAILURE_REASONS[exc.errno]
+    return str(exc.strerror or exc)
+
+
 def _write_failure(exc: OSError) -> str:
     if exc.errno is not None and exc.errno in _WRITE_FAILURE_REASONS:
         return _WRITE_FAILURE_REASONS[exc.errno]
     return str(exc.strerror or exc)
+
+
+def _readline(raw: bytes) -> Callable[[], bytes]:
+    """``readline`` over ``raw`` ending lines at CRLF, LF and a lone CR, as CPython
+    does when it looks for the coding cookie. ``io.BytesIO`` ends them at LF only: a
+    file with CR line endings would be one long line and its cookie go unseen."""
+    lines = _PHYSICAL_LINE.finditer(raw)
+
+    def readline() -> bytes:
+        line = next(lines, None)
+        return b"" if line is None else line.group()
+
+    return readline
 
 
 def _cookie_error(raw: bytes, message: str) -> SourceError:

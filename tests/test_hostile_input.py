@@ -1,0 +1,566 @@
+"""Hostile input: each bad file is one reported outcome and the run goes on.
+
+Every case sits beside a normal OpenAI file that must still be reported (check)
+or fixed (fix), exits 1 (a skipped file is a problem, not a crash: never 2, never a
+traceback) and, under ``fix``, leaves the bad file's bytes and its directory
+exactly as they were: no half-written file, no stray temporary file.
+
+Inputs that can kill or block the process itself (native stack overflow in
+LibCST's parser, a FIFO) run the CLI in a subprocess with a timeout, so that a
+regression fails the test instead of the test session.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli_runner import Run, Runner
+from llmbase_migrate.engine.discovery import discover
+from llmbase_migrate.engine.fixer import fix_bytes
+
+NORMAL = """\
+import os
+from openai import OpenAI
+
+client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+client.chat.completions.create(
+    model="deepseek/deepseek-v4-flash",
+    messages=[],
+    extra_body={"provider": {"order": ["x"]}},
+)
+"""
+NORMAL_FIXED = """\
+import os
+from openai import OpenAI
+
+client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+client.chat.completions.create(
+    model="deepseek/deepseek-v4-flash",
+    messages=[],
+)
+"""
+NORMAL_FINDING = 'normal.py:8:17: LB201 [*] extra_body["provider"]'
+NESTED_TOO_DEEPLY = "nested too deeply to analyse"
+
+# What fix must leave alone: file names, link targets, modes and bytes.
+Snapshot = dict[str, tuple[Any, ...]]
+Reason = str | re.Pattern[str]
+
+
+def _project(root: Path, files: dict[str, bytes | str]) -> Path:
+    (root / "normal.py").write_text(NORMAL)
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content)
+        else:
+            path.write_bytes(content)
+    return root
+
+
+def _snapshot(root: Path) -> Snapshot:
+    """Every entry under ``root`` but normal.py, without following links or opening FIFOs."""
+    entries: Snapshot = {}
+    for directory, names, files in os.walk(root):
+        for name in names + files:
+            path = Path(directory, name)
+            key = path.relative_to(root).as_posix()
+            if key == "normal.py":
+                continue
+            status = path.lstat()
+            if stat.S_ISLNK(status.st_mode):
+                entries[key] = ("link", str(path.readlink()))
+            elif stat.S_ISREG(status.st_mode):
+                try:
+                    content: bytes | None = path.read_bytes()
+                except PermissionError:
+                    content = None
+                entries[key] = ("file", stat.S_IMODE(status.st_mode), content)
+            else:
+                entries[key] = ("other", stat.S_IFMT(status.st_mode))
+    return entries
+
+
+def _lines_about(output: str, path: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(f"{path}:")]
+
+
+def _matches(reason: Reason, actual: str) -> bool:
+    if isinstance(reason, str):
+        return actual == reason
+    return reason.fullmatch(actual) is not None
+
+
+def _assert_ran_on(code: int, out: str, err: str) -> None:
+    """Exit 1, no traceback, no run-level error: the run went on."""
+    assert code == 1, (code, out, err)
+    assert "Traceback" not in out + err
+    assert "error:" not in err, err
+
+
+def _assert_one_skip(text: Run, document: dict[str, Any], path: str, reason: Reason) -> None:
+    """``path`` is exactly one skipped outcome, in text and in JSON; normal.py still reported."""
+    _assert_ran_on(text.code, text.out, text.err)
+    lines = _lines_about(text.out, path)
+    assert len(lines) == 1, text.out
+    prefix = f"{path}: skipped: "
+    assert lines[0].startswith(prefix) and _matches(reason, lines[0].removeprefix(prefix)), lines
+    assert NORMAL_FINDING in text.out
+    skipped = [entry for entry in document["summary"]["skipped"] if entry["path"] == path]
+    assert len(skipped) == 1, document["summary"]
+    assert _matches(reason, skipped[0]["reason"]), skipped
+    assert not [d for d in document["diagnostics"] if d["path"] == path]
+    assert any(
+        d["path"] == "normal.py" and d["code"] == "LB201" for d in document["diagnostics"]
+    ), document
+
+
+def _check(
+    run: Runner, root: Path, *args: str, prepare: Callable[[], None] | None = None
+) -> tuple[Run, dict[str, Any]]:
+    """``check`` as text and as JSON (``prepare`` runs before each)."""
+    common = ("check", "--offline", "--jobs", "1", *args)
+    if prepare is not None:
+        prepare()
+    text = run(*common, cwd=root)
+    if prepare is not None:
+        prepare()
+    as_json = run(*common, "--output-format", "json", cwd=root)
+    _assert_ran_on(as_json.code, "", as_json.err)
+    return text, json.loads(as_json.out)
+
+
+def _assert_fix_skips(run: Runner, root: Path, path: str, reason: Reason, *args: str) -> None:
+    """``fix`` reports ``path`` once as skipped, fixes normal.py and writes nothing else."""
+    before = _snapshot(root)
+    result = run("fix", "--offline", "--jobs", "1", *args, cwd=root)
+    _assert_ran_on(result.code, result.out, result.err)
+    lines = _lines_about(result.out, path)
+    prefix = f"{path}: skipped: "
+    assert len(lines) == 1, result.out
+    assert lines[0].startswith(prefix) and _matches(reason, lines[0].removeprefix(prefix)), lines
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert _snapshot(root) == before
+
+
+def _cli(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The CLI in its own process: a native crash or a hang cannot take pytest with it."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "llmbase_migrate", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`llmbase-migrate {' '.join(args)}` did not finish in {timeout} s")
+
+
+def _assert_subprocess_ran_on(result: subprocess.CompletedProcess[str]) -> None:
+    status = result.returncode
+    died = f"killed by signal {-status}" if status < 0 else f"exit {status}"
+    assert status == 1, f"{died}\n{result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "error:" not in result.stderr, result.stderr
+
+
+# Deep nesting -------------------------------------------------------------------------
+
+# Nesting that overflows the C stack in LibCST's native parser: the process dies
+# (SIGSEGV), so in-process the whole run is lost and in a process pool the pool
+# breaks. The first three CPython refuses too (too many nested parentheses, too
+# complex), so LB001 is as good an outcome as a skip. The last it compiles and runs
+# (its tree is flat where LibCST's is 20,000 levels deep), so only a skip is right.
+CRASHING = {
+    "parentheses": ("x = " + "(" * 5000 + ")" * 5000 + "\n", True),
+    "elif_chain": ("if a:\n    pass\n" + "elif a:\n    pass\n" * 20000, True),
+    "unary_chain": ("x = " + "not " * 20000 + "y\n", True),
+    "and_chain": ("x = " + " and ".join(["a"] * 20000) + "\n", False),
+}
+
+# Valid Python that CPython compiles and LibCST parses, but whose tree is deeper than
+# the recursion limit of LibCST's visitors (the shape of sympy's generated files).
+TOO_DEEP_TO_VISIT = {
+    "long_sum": "total = " + " + ".join(["1"] * 400) + "\n",
+    "implicit_concatenation": "text = " + " ".join(['"a"'] * 400) + "\n",
+    "elif_chain": "if a:\n    pass\n" + "elif a:\n    pass\n" * 400,
+    "attribute_chain": "x = a" + ".b" * 400 + "\n",
+}
+
+
+def _deep(body: str) -> str:
+    return "import openai\n\nclient = openai.OpenAI()\n" + body
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("shape", sorted(CRASHING))
+def test_nesting_that_overflows_the_native_parser(shape: str, jobs: str, tmp_path: Path) -> None:
+    body, syntax_error = CRASHING[shape]
+    root = _project(tmp_path, {"deep.py": _deep(body)})
+    result = _cli(root, "check", "--offline", "--no-cache", "--jobs", jobs)
+    _assert_subprocess_ran_on(result)
+    assert NORMAL_FINDING in result.stdout
+    lines = _lines_about(result.stdout, "deep.py")
+    assert len(lines) == 1, result.stdout
+    skipped = lines[0].startswith("deep.py: skipped: ")
+    assert skipped or (syntax_error and re.match(r"deep\.py:\d+:\d+: LB001 ", lines[0])), lines
+
+
+@pytest.mark.parametrize("shape", sorted(CRASHING))
+def test_nesting_that_overflows_the_native_parser_under_fix(shape: str, tmp_path: Path) -> None:
+    root = _project(tmp_path, {"deep.py": _deep(CRASHING[shape][0])})
+    before = _snapshot(root)
+    result = _cli(root, "fix", "--offline", "--no-cache")
+    _assert_subprocess_ran_on(result)
+    assert len(_lines_about(result.stdout, "deep.py")) == 1, result.stdout
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("shape", sorted(TOO_DEEP_TO_VISIT))
+def test_tree_deeper_than_the_visitors_recursion_limit(shape: str, tmp_path: Path) -> None:
+    body = _deep(TOO_DEEP_TO_VISIT[shape])
+    compile(body, "deep.py", "exec")  # the interpreter runs it: not a syntax error
+    root = _project(tmp_path, {"deep.py": body})
+    for mode in ("check", "fix"):
+        result = _cli(root, mode, "--offline", "--no-cache")
+        _assert_subprocess_ran_on(result)
+        assert _lines_about(result.stdout, "deep.py") == [f"deep.py: skipped: {NESTED_TOO_DEEPLY}"]
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert (root / "deep.py").read_text() == body
+    as_json = _cli(root, "check", "--offline", "--no-cache", "--output-format", "json")
+    assert json.loads(as_json.stdout)["summary"]["skipped"] == [
+        {"path": "deep.py", "reason": NESTED_TOO_DEEPLY}
+    ]
+
+
+# Size ---------------------------------------------------------------------------------
+
+TOO_LARGE = re.compile(r"too large to analyse \(\d+(\.\d+)? MB; the limit is 10 MB\)")
+
+
+def test_fifty_megabyte_file_is_skipped_as_too_large(tmp_path: Path) -> None:
+    padding = "# " + "generated " * 99 + "\n"
+    big = NORMAL + padding * (50 * 1024 * 1024 // len(padding) + 1)
+    root = _project(tmp_path, {"generated/big.py": big})
+    before = _snapshot(root)
+    # A subprocess, so that a missing limit shows as a slow or failed run, not a
+    # test session that parses 50 MB with LibCST.
+    text = _cli(root, "check", "--offline", "--no-cache", timeout=120)
+    _assert_subprocess_ran_on(text)
+    assert NORMAL_FINDING in text.stdout
+    lines = _lines_about(text.stdout, "generated/big.py")
+    assert len(lines) == 1, text.stdout
+    assert TOO_LARGE.fullmatch(lines[0].removeprefix("generated/big.py: skipped: ")), lines
+    document = json.loads(
+        _cli(root, "check", "--offline", "--no-cache", "--output-format", "json").stdout
+    )
+    [entry] = document["summary"]["skipped"]
+    assert entry["path"] == "generated/big.py" and TOO_LARGE.fullmatch(entry["reason"])
+    fixed = _cli(root, "fix", "--offline", "--no-cache", timeout=120)
+    _assert_subprocess_ran_on(fixed)
+    assert len(_lines_about(fixed.stdout, "generated/big.py")) == 1
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert _snapshot(root) == before
+
+
+# Bytes that are not Python source -----------------------------------------------------
+
+
+def test_binary_file_with_a_python_name(run: Runner, tmp_path: Path) -> None:
+    noise = random.Random(5).randbytes(4096)
+    blob = noise[:2048] + b"import openai\n" + noise[2048:]
+    root = _project(tmp_path, {"model.bin.py": blob})
+    reason = re.compile(r"invalid utf-8 at byte \d+")
+    text, document = _check(run, root)
+    _assert_one_skip(text, document, "model.bin.py", reason)
+    _assert_fix_skips(run, root, "model.bin.py", reason)
+
+
+def test_invalid_utf8(run: Runner, tmp_path: Path) -> None:
+    source = b"import openai\n\nclient = openai.OpenAI()\nGREETING = 'gr\xfc\xdf dich'\n"
+    offset = source.index(b"\xfc")
+    reason = f"invalid utf-8 at byte {offset}"
+    root = _project(tmp_path, {"latin.py": source})
+    text, document = _check(run, root)
+    _assert_one_skip(text, document, "latin.py", reason)
+    _assert_fix_skips(run, root, "latin.py", reason)
+
+
+def test_nul_byte(run: Runner, tmp_path: Path) -> None:
+    source = b"import openai\n\nclient = openai.OpenAI()\x00\n"
+    root = _project(tmp_path, {"nul.py": source})
+    text, document = _check(run, root)
+    _assert_one_skip(text, document, "nul.py", "contains a NUL byte")
+    _assert_fix_skips(run, root, "nul.py", "contains a NUL byte")
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        (b"# -*- coding: klingon -*-\n", "unknown encoding 'klingon' in coding cookie"),
+        (b"# coding: utf-16\n", "unsupported encoding 'utf-16' in coding cookie"),
+        (b"\xef\xbb\xbf# coding: latin-1\n", "UTF-8 BOM conflicts with coding cookie 'latin-1'"),
+        (b"# coding: ascii\n# caf\xc3\xa9\n", "cannot decode as ascii at byte 21"),
+    ],
+    ids=["unknown", "not-ascii-compatible", "bom-conflict", "undecodable"],
+)
+def test_bad_coding_cookie(run: Runner, tmp_path: Path, source: bytes, reason: str) -> None:
+    root = _project(tmp_path, {"cookie.py": source + b"import openai\nopenai.OpenAI()\n"})
+    text, document = _check(run, root)
+    _assert_one_skip(text, document, "cookie.py", reason)
+    _assert_fix_skips(run, root, "cookie.py", reason)
+
+
+def test_coding_cookie_on_lines_ended_by_a_lone_cr(run: Runner, tmp_path: Path) -> None:
+    """Not hostile, but close to it: CPython ends lines at a lone CR when it looks for
+    the cookie, so this file runs, and must be analysed rather than skipped."""
+    source = b'# coding: latin-1\rGREETING = "caf\xe9"\rimport openai\rclient = openai.OpenAI()\r'
+    compile(source, "cr.py", "exec")
+    root = _project(tmp_path, {"cr.py": source})
+    text, document = _check(run, root)
+    _assert_ran_on(text.code, text.out, text.err)
+    assert document["summary"]["skipped"] == []
+    assert {d["code"] for d in document["diagnostics"] if d["path"] == "cr.py"} >= {"LB101"}
+
+
+# Symlinks -----------------------------------------------------------------------------
+
+
+def test_symlink_loop(run: Runner, tmp_path: Path) -> None:
+    root = _project(tmp_path, {})
+    (root / "pkg").mkdir()
+    (root / "pkg" / "a.py").symlink_to("b.py")
+    (root / "pkg" / "b.py").symlink_to("a.py")
+    # Discovery problems are listed with --verbose; JSON always has them.
+    text, document = _check(run, root, "--verbose")
+    for name in ("pkg/a.py", "pkg/b.py"):
+        _assert_one_skip(text, document, name, "symlink loop")
+    _assert_fix_skips(run, root, "pkg/a.py", "symlink loop", "--verbose")
+
+
+def test_symlinked_directory_loop(run: Runner, tmp_path: Path) -> None:
+    root = _project(tmp_path, {"pkg/mod.py": NORMAL})
+    (root / "pkg" / "link").symlink_to(root / "pkg", target_is_directory=True)
+    (root / "pkg" / "self.py").symlink_to(".", target_is_directory=True)
+    text, document = _check(run, root, "--verbose")
+    _assert_ran_on(text.code, text.out, text.err)
+    assert NORMAL_FINDING in text.out
+    # Symlinked directories are not followed: the module is reported once, under
+    # its own name, and the links are neither analysed nor problems.
+    assert [d["path"] for d in document["diagnostics"]] == ["normal.py", "pkg/mod.py"]
+    assert document["summary"]["skipped"] == []
+    assert "link" not in text.out and "self.py" not in text.out
+    # Named explicitly, the link is walked once; the loop inside it is not followed.
+    explicit = run("check", "--offline", "--jobs", "1", "--verbose", "pkg/link", cwd=root)
+    _assert_ran_on(explicit.code, explicit.out, explicit.err)
+    [line] = _lines_about(explicit.out, "pkg/link/mod.py")
+    assert line.startswith('pkg/link/mod.py:8:17: LB201 [*] extra_body["provider"]')
+    assert "pkg/link/link" not in explicit.out
+    before = _snapshot(root)
+    fixed = run("fix", "--offline", "--jobs", "1", cwd=root)
+    _assert_ran_on(fixed.code, fixed.out, fixed.err)
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert (root / "pkg" / "mod.py").read_text() == NORMAL_FIXED
+    after = _snapshot(root)
+    assert after.pop("pkg/mod.py") != before.pop("pkg/mod.py")
+    assert after == before
+
+
+# Permissions and races ----------------------------------------------------------------
+
+
+@pytest.fixture
+def unreadable(tmp_path: Path) -> Iterator[Path]:
+    root = _project(tmp_path, {"secret.py": NORMAL})
+    target = root / "secret.py"
+    target.chmod(0)
+    try:
+        target.read_bytes()
+    except PermissionError:
+        yield root
+    else:
+        pytest.skip("permissions are not enforced for this user (root)")
+    finally:
+        target.chmod(0o644)
+
+
+def test_unreadable_file(run: Runner, unreadable: Path) -> None:
+    text, document = _check(run, unreadable)
+    _assert_one_skip(text, document, "secret.py", "permission denied")
+    _assert_fix_skips(run, unreadable, "secret.py", "permission denied")
+
+
+def test_unreadable_file_simulated(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through a refusing os.open, for runs as root (which reads anything)."""
+    root = _project(tmp_path, {"secret.py": NORMAL})
+    real_open = os.open
+
+    def refusing_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path).name == "secret.py":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    text, document = _check(run, root)
+    _assert_one_skip(text, document, "secret.py", "permission denied")
+    _assert_fix_skips(run, root, "secret.py", "permission denied")
+
+
+def test_file_deleted_between_discovery_and_reading(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, {"gone.py": NORMAL})
+
+    def discover_then_delete(*args: Any, **kwargs: Any) -> Any:
+        found = discover(*args, **kwargs)
+        (root / "gone.py").unlink()
+        return found
+
+    def recreate() -> None:
+        (root / "gone.py").write_text(NORMAL)
+
+    monkeypatch.setattr("llmbase_migrate.engine.api.discover", discover_then_delete)
+    text, document = _check(run, root, prepare=recreate)
+    _assert_one_skip(text, document, "gone.py", "file vanished")
+    recreate()
+    result = run("fix", "--offline", "--jobs", "1", cwd=root)
+    _assert_ran_on(result.code, result.out, result.err)
+    assert _lines_about(result.out, "gone.py") == ["gone.py: skipped: file vanished"]
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert sorted(path.name for path in root.iterdir()) == ["normal.py"]
+
+
+def test_file_deleted_between_fixing_and_writing(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, {"gone.py": NORMAL})
+
+    def fix_then_delete(display: str, *args: Any, **kwargs: Any) -> Any:
+        outcome = fix_bytes(display, *args, **kwargs)
+        if display == "gone.py":
+            (root / "gone.py").unlink()
+        return outcome
+
+    monkeypatch.setattr("llmbase_migrate.engine.api.fix_bytes", fix_then_delete)
+    result = run("fix", "--offline", "--jobs", "1", "--no-cache", cwd=root)
+    _assert_ran_on(result.code, result.out, result.err)
+    assert _lines_about(result.out, "gone.py") == ["gone.py: skipped: not fixed: file vanished"]
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    # Not brought back to life by the write, and no temporary file left behind.
+    assert sorted(path.name for path in root.iterdir()) == ["normal.py"]
+
+
+def test_read_only_file_under_fix(run: Runner, tmp_path: Path) -> None:
+    root = _project(tmp_path, {"frozen.py": NORMAL})
+    (root / "frozen.py").chmod(0o444)
+    _assert_fix_skips(run, root, "frozen.py", "not fixed: the file is read-only")
+    assert stat.S_IMODE((root / "frozen.py").stat().st_mode) == 0o444
+    # check has nothing to write: the file is reported like any other.
+    text = run("check", "--offline", "--jobs", "1", cwd=root)
+    assert 'frozen.py:8:17: LB201 [*] extra_body["provider"]' in text.out
+
+
+# Names that lie -----------------------------------------------------------------------
+
+
+def test_directory_named_like_a_python_file(run: Runner, tmp_path: Path) -> None:
+    root = _project(tmp_path, {"x.py/inner.py": NORMAL})
+    text, document = _check(run, root)
+    _assert_ran_on(text.code, text.out, text.err)
+    # A directory is walked, whatever its name: what is inside is analysed.
+    assert [d["path"] for d in document["diagnostics"]] == ["normal.py", "x.py/inner.py"]
+    assert document["summary"]["skipped"] == []
+    assert not [line for line in text.out.splitlines() if line.startswith("x.py:")]
+    explicit = run("check", "--offline", "--jobs", "1", "x.py", cwd=root)
+    _assert_ran_on(explicit.code, explicit.out, explicit.err)
+    assert "x.py/inner.py:8:17: LB201" in explicit.out
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+
+
+@needs_fifo
+def test_fifo_with_a_python_name_does_not_block(tmp_path: Path) -> None:
+    root = _project(tmp_path, {})
+    os.mkfifo(root / "y.py")
+    (root / "z.py").symlink_to("y.py")
+    # Discovery problems are listed with --verbose; JSON always has them.
+    text = _cli(root, "check", "--offline", "--verbose", timeout=30)
+    _assert_subprocess_ran_on(text)
+    assert NORMAL_FINDING in text.stdout
+    for name in ("y.py", "z.py"):
+        assert _lines_about(text.stdout, name) == [f"{name}: skipped: not a regular file"]
+    document = json.loads(_cli(root, "check", "--offline", "--output-format", "json").stdout)
+    assert document["summary"]["skipped"] == [
+        {"path": "y.py", "reason": "not a regular file"},
+        {"path": "z.py", "reason": "not a regular file"},
+    ]
+    explicit = _cli(root, "check", "--offline", "--verbose", "y.py", "normal.py", timeout=30)
+    _assert_subprocess_ran_on(explicit)
+    assert _lines_about(explicit.stdout, "y.py") == ["y.py: skipped: not a regular file"]
+    before = _snapshot(root)
+    fixed = _cli(root, "fix", "--offline", timeout=30)
+    _assert_subprocess_ran_on(fixed)
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert _snapshot(root) == before
+
+
+# Discovery saw a regular file; by the time it is read a FIFO has taken its place.
+_SWAP_IN_A_FIFO = """\
+import os
+import sys
+
+from llmbase_migrate import cli
+from llmbase_migrate.engine import api
+
+real_discover = api.discover
+
+
+def discover_then_swap(*args, **kwargs):
+    found = real_discover(*args, **kwargs)
+    os.unlink("late.py")
+    os.mkfifo("late.py")
+    return found
+
+
+api.discover = discover_then_swap
+cli.main(sys.argv[1:])
+"""
+
+
+@needs_fifo
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fifo_swapped_in_after_discovery_does_not_block(jobs: str, tmp_path: Path) -> None:
+    root = _project(tmp_path, {"late.py": NORMAL})
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _SWAP_IN_A_FIFO, "check", "--offline", "--jobs", jobs],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("reading a FIFO blocked the run")
+    _assert_subprocess_ran_on(result)
+    assert NORMAL_FINDING in result.stdout
+    assert _lines_about(result.stdout, "late.py") == ["late.py: skipped: not a regular file"]
