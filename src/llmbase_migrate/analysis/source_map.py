@@ -19,7 +19,7 @@ from libcst._nodes.internal import CodegenState  # no public way to render with 
 from libcst.metadata import Assignment, CodeRange, Scope
 
 from llmbase_migrate.analysis.facts import Span
-from llmbase_migrate.fixes.edit import Edit
+from llmbase_migrate.fixes.edit import Edit, source_lines
 
 # How far above a node to look for the indentation of its statement.
 _INDENT_SEARCH_LINES = 400
@@ -52,7 +52,7 @@ class SourceMap:
         self._bindings = bindings
         self._statements = statements
         self._line_starts = _line_starts(text)
-        self._lines = text.splitlines(keepends=True)
+        self._lines = source_lines(text)
         self._bound_by: dict[cst.CSTNode, cst.Name] | None = None
 
     # -- positions
@@ -203,7 +203,7 @@ def _render(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
 
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    for line in text.splitlines(keepends=True):
+    for line in source_lines(text):
         starts.append(starts[-1] + len(line))
     return starts
 

@@ -14,7 +14,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from llmbase_migrate.fixes.edit import Edit, Fix, ImportChange
+from llmbase_migrate.fixes.edit import Edit, Fix, ImportChange, source_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def _collides(candidate: tuple[int, int, str], kept: Sequence[tuple[int, int, st
 
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    for line in text.splitlines(keepends=True):
+    for line in source_lines(text):
         starts.append(starts[-1] + len(line))
     return starts
 

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+_PYTHON_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(text: str) -> list[str]:
+    """``text`` split into lines, ends kept, where Python ends them: at ``\\n``,
+    ``\\r\\n`` and ``\\r`` only (``str.splitlines`` also breaks at form feeds and
+    other characters, which would shift every position after one)."""
+    return _PYTHON_LINE.findall(text)
 
 
 class Applicability(str, enum.Enum):
