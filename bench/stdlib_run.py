@@ -22,11 +22,14 @@ and these are checked, with ``compile()`` in this interpreter as the oracle:
    as the hostile-input part of issue 5 asks; those are listed.
 2. Every compiling file that is not LB001 has LB101 or LB102 on the appended
    client's line.
-3. After ``fix --unsafe-fixes`` every file that compiled still compiles, a file
-   that did not compile is byte for byte unchanged, and a second ``fix`` changes
-   nothing.
+3. After ``fix --unsafe-fixes`` every file that compiled still compiles and keeps
+   every original line but the client's (fixing the probe may only add arguments
+   and imports), a file that did not compile is byte for byte unchanged, and a
+   second ``fix`` changes nothing. Clients still reported after the fix are listed
+   with a guess at why (no fix offered, a star import ...).
 4. No run has a Failed outcome, a traceback on stderr or exit status 2, and every
-   copied file was discovered.
+   copied file was accounted for (analysed, skipped with a reason, or failed).
+   Anything the tool prints on stderr is listed.
 5. Wall time, CPU time and peak memory of each step: ``ru_maxrss`` of the step's
    process tree (``os.wait4``, the figure ``resource.getrusage(RUSAGE_CHILDREN)``
    gives, but per step: the largest single process) and, on Linux, the largest
@@ -319,6 +322,8 @@ class Outcome:
     fixed_findings: int = 0
     not_fixed: Counter[str] = field(default_factory=Counter)
     clients_left_after_fix: Counter[str] = field(default_factory=Counter)
+    # why a compiling file's client kept a finding after fix -> those files
+    clients_left: dict[str, list[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
@@ -451,6 +456,13 @@ def lines_of(raw: bytes) -> list[bytes]:
     return lines
 
 
+def client_line_in(raw: bytes) -> int | None:
+    """The line of the (last) appended client in ``raw``."""
+    marker = PROBE_LINES[1].split("=")[0].encode("ascii")
+    found = [n for n, line in enumerate(lines_of(raw), start=1) if line.startswith(marker)]
+    return found[-1] if found else None
+
+
 def lost_line(original: bytes, fixed: bytes, client_line: int) -> tuple[int, bytes] | None:
     """The first line of ``original`` (the client's line aside) that ``fixed`` does not
     keep in order, or None. Fixing the probe adds arguments to the client's line and
@@ -532,17 +544,17 @@ def evaluate_fix(
     remaining = _by_path(refix.document())
     for path in sorted(corpus):
         file = corpus[path]
+        # An added import moves the client down: find its line again.
+        line = client_line_in((dest / path).read_bytes()) or file.client_line
         left = [
-            d
-            for d in remaining.get(path, [])
-            if d["code"] in CLIENT_CODES and d["line"] == file.client_line
+            d for d in remaining.get(path, []) if d["code"] in CLIENT_CODES and d["line"] == line
         ]
         for diagnostic in left:
             outcome.clients_left_after_fix[diagnostic["code"]] += 1
         if left and file.compile_error is None:
             codes = "/".join(d["code"] for d in left)
             why = _why_left((dest / path).read_bytes(), file.encoding, left)
-            outcome.notes.append(f"client not fixed in {path} ({codes}): {why}")
+            outcome.clients_left.setdefault(f"{codes}, {why}", []).append(path)
     second = refix.document().get("summary", {})
     if second.get("files_fixed") or refix.document().get("fixed"):
         outcome.fail(
@@ -637,6 +649,9 @@ def render(outcome: Outcome) -> str:
     lines += [f"  not fixed, {count} file(s): {why}" for why, count in outcome.not_fixed.items()]
     left = ", ".join(f"{code} {n}" for code, n in sorted(outcome.clients_left_after_fix.items()))
     lines.append(f"client findings left after fix: {left or 'none'}")
+    for why, paths in sorted(outcome.clients_left.items()):
+        shown = ", ".join(paths[:12]) + (", ..." if len(paths) > 12 else "")
+        lines.append(f"  in {len(paths)} compiling file(s): {why}: {shown}")
     lines.append("steps:")
     for step in outcome.steps:
         lines.append(
