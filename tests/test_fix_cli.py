@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,42 @@ def test_migrate_writes_a_report_for_the_pull_request(run: Runner, repository: P
     assert "## What needs a person" in text
     assert "### `app/vectors.py`\n\n- 9:8 **LB401** unsupported-endpoint" in text
     assert (repository / "app/routed.py").read_text() == ROUTED_FIXED
+
+
+# ``1 is 1`` is a SyntaxWarning from CPython's compiler, "\d" an invalid escape
+# sequence its parser warns about (also when LibCST evaluates the model's string):
+# the code runs, so it is analysed and fixed.
+WARNS_TAIL = (
+    'if 1 is 1:\n    pattern = "\\d"\nclient.chat.completions.create(model="m\\d", messages=[])\n'
+)
+WARNS = ROUTED + WARNS_TAIL
+
+
+def test_code_with_syntax_warnings_is_fixed(run: Runner, tmp_path: Path) -> None:
+    # In-process warnings are errors (pytest's filterwarnings), as under -W error.
+    root = project(tmp_path, {"warns.py": WARNS})
+    checked = run("check", cwd=root)
+    assert "LB001" not in checked.out and "error" not in checked.out, checked.out
+    assert "warns.py:8:17: LB201" in checked.out
+    result = run("fix", cwd=root)
+    assert result.code == 1, result.out + result.err
+    assert (root / "warns.py").read_text() == ROUTED_FIXED + WARNS_TAIL
+
+
+@pytest.mark.parametrize("action", ["always", "error"])
+def test_syntax_warnings_never_reach_stderr(tmp_path: Path, action: str) -> None:
+    """A user's interpreter shows warnings (``always``) or raises them (``error``):
+    the analysed code's warnings are neither printed nor errors."""
+    root = project(tmp_path, {"warns.py": WARNS})
+    env = {**os.environ, "PYTHONWARNINGS": action}
+    result = subprocess.run(
+        [sys.executable, "-m", "llmbase_migrate", "fix", "warns.py"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Warning" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (root / "warns.py").read_text().startswith(ROUTED_FIXED)

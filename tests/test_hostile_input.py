@@ -12,6 +12,7 @@ regression fails the test instead of the test session.
 
 from __future__ import annotations
 
+import ast
 import errno
 import json
 import os
@@ -27,6 +28,7 @@ from typing import Any
 import pytest
 
 from cli_runner import Run, Runner
+from llmbase_migrate.engine import deep_stack
 from llmbase_migrate.engine.discovery import discover
 from llmbase_migrate.engine.fixer import fix_bytes
 
@@ -193,13 +195,32 @@ CRASHING = {
     "and_chain": ("x = " + " and ".join(["a"] * 20000) + "\n", False),
 }
 
-# Valid Python that CPython compiles and LibCST parses, but whose tree is deeper than
-# the recursion limit of LibCST's visitors (the shape of sympy's generated files).
-TOO_DEEP_TO_VISIT = {
-    "long_sum": "total = " + " + ".join(["1"] * 400) + "\n",
-    "implicit_concatenation": "text = " + " ".join(['"a"'] * 400) + "\n",
-    "elif_chain": "if a:\n    pass\n" + "elif a:\n    pass\n" * 400,
-    "attribute_chain": "x = a" + ".b" * 400 + "\n",
+# Valid Python whose LibCST tree is deeper than the default recursion limit allows
+# (the shape of sympy's generated files, pydoc_data/topics.py), up to the limits
+# deep_stack vets: analysed on a big stack, the client in it found.
+DEEP_BUT_ANALYSED = {
+    "long_sum": "total = " + " + ".join(["1"] * 990) + "\n",
+    "implicit_concatenation": "text = (" + " ".join(['"a"'] * 3000) + ")\n",
+    "f_string_concatenation": "text = (" + " ".join(["f'{x}'"] * 3000) + ")\n",
+    "and_chain": "x = " + " and ".join(["a"] * 3990) + "\n",
+    "comprehension": "x = [a " + "for a in b " * 3000 + "]\n",
+    "elif_chain": "if a:\n    pass\n" + "elif a:\n    pass\n" * 990,
+    "attribute_chain": "x = a" + ".b" * 990 + "\n",
+    "subscript_chain": "x = a" + "[0]" * 990 + "\n",
+}
+
+# Past those limits: skipped, never a crash. CPython compiles each of them; LibCST's
+# parser refuses a concatenation or a comprehension past 3,000 pieces (which would
+# be reported as a syntax error), takes time quadratic in chains CPython nests too,
+# and past some depth overflows the stack it runs on.
+BEYOND_THE_LIMITS = {
+    "long_sum": "total = " + " + ".join(["1"] * 1000) + "\n",
+    "implicit_concatenation": "text = (" + " ".join(['"a"'] * 3001) + ")\n",
+    "implicit_concatenation_5000": "text = (" + " ".join(['"a"'] * 5000) + ")\n",
+    "and_chain": "x = " + " and ".join(["a"] * 4000) + "\n",
+    "comprehension": "x = [a " + "for a in b " * 3001 + "]\n",
+    "attribute_chain": "x = a" + ".b" * 2000 + "\n",
+    "dotted_import": "import a" + ".b" * 5000 + "\n",
 }
 
 
@@ -232,13 +253,34 @@ def test_nesting_that_overflows_the_native_parser_under_fix(shape: str, tmp_path
     assert _snapshot(root) == before
 
 
-@pytest.mark.parametrize("shape", sorted(TOO_DEEP_TO_VISIT))
-def test_tree_deeper_than_the_visitors_recursion_limit(shape: str, tmp_path: Path) -> None:
-    body = _deep(TOO_DEEP_TO_VISIT[shape])
+@pytest.mark.parametrize("shape", sorted(DEEP_BUT_ANALYSED))
+def test_deep_trees_are_analysed(shape: str, tmp_path: Path) -> None:
+    body = _deep(DEEP_BUT_ANALYSED[shape])
+    compile(body, "deep.py", "exec")  # the interpreter runs it: not a syntax error
+    root = _project(tmp_path, {"deep.py": body})
+    result = _cli(root, "check", "--offline", "--no-cache", "--output-format", "json")
+    _assert_subprocess_ran_on(result)
+    document = json.loads(result.stdout)
+    assert document["summary"]["skipped"] == []
+    found = [(d["path"], d["line"], d["code"]) for d in document["diagnostics"]]
+    assert ("deep.py", 3, "LB101") in found and ("deep.py", 3, "LB102") in found, found
+    # fix parses and transforms the module again (imports), on the big stack too
+    result = _cli(root, "fix", "--offline", "--no-cache")
+    _assert_subprocess_ran_on(result)
+    assert _lines_about(result.stdout, "deep.py") == [], result.stdout
+    fixed = (root / "deep.py").read_text()
+    assert 'base_url="https://api.llmbase.ai/v1"' in fixed
+    compile(fixed, "deep.py", "exec")
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+
+
+@pytest.mark.parametrize("shape", sorted(BEYOND_THE_LIMITS))
+def test_trees_beyond_the_limits_are_skipped(shape: str, tmp_path: Path) -> None:
+    body = _deep(BEYOND_THE_LIMITS[shape])
     compile(body, "deep.py", "exec")  # the interpreter runs it: not a syntax error
     root = _project(tmp_path, {"deep.py": body})
     for mode in ("check", "fix"):
-        result = _cli(root, mode, "--offline", "--no-cache")
+        result = _cli(root, mode, "--offline", "--no-cache", "--jobs", "2")
         _assert_subprocess_ran_on(result)
         assert _lines_about(result.stdout, "deep.py") == [f"deep.py: skipped: {NESTED_TOO_DEEPLY}"]
     assert (root / "normal.py").read_text() == NORMAL_FIXED
@@ -247,6 +289,75 @@ def test_tree_deeper_than_the_visitors_recursion_limit(shape: str, tmp_path: Pat
     assert json.loads(as_json.stdout)["summary"]["skipped"] == [
         {"path": "deep.py", "reason": NESTED_TOO_DEEPLY}
     ]
+
+
+def test_a_5000_piece_concatenation_is_vetted_not_parsed() -> None:
+    """LibCST's parser refuses concatenations past 3,000 pieces: the vetting counts
+    them (CPython's tree has one constant) and skips the file rather than let it be
+    reported as a syntax error."""
+    text = _deep(BEYOND_THE_LIMITS["implicit_concatenation_5000"])
+    tree = ast.parse(text)
+    assert deep_stack.nesting_depth(tree, text) > deep_stack.MAX_NESTING
+    assert deep_stack.too_deep(tree, text)
+    text = _deep(DEEP_BUT_ANALYSED["implicit_concatenation"])
+    assert 3000 < deep_stack.nesting_depth(ast.parse(text), text) < 3010
+
+
+def _concatenation(count: int) -> str:
+    # pieces with prefixes, comments and line continuations between them
+    pieces = ["'a'  # one\n", "r'b' ", "f'{d}' \\\n", 'u"e" ', '"""f"""\n']
+    return "x = (" + "".join(pieces[i % len(pieces)] for i in range(count)) + ")\n"
+
+
+def _and_chain(count: int) -> str:
+    return "x = " + " and ".join(["a"] * count) + "\n"
+
+
+def _comprehension(count: int) -> str:
+    return "x = [a " + "for a in b " * count + "]\n"
+
+
+def _dotted_import(count: int) -> str:
+    return "import a" + ".b" * count + "\n"
+
+
+def _sum(count: int) -> str:
+    return "x = " + " + ".join(["1"] * count) + "\n"
+
+
+# (text of n, the largest n analysed): LibCST's tree is deeper than CPython's by one
+# level a piece, an operand, a ``for`` clause, a dotted part.
+LIMITS = {
+    "concatenation": (_concatenation, deep_stack.MAX_CHAIN),
+    "comprehension": (_comprehension, deep_stack.MAX_CHAIN),
+    "and_chain": (_and_chain, deep_stack.MAX_NESTING - 4),
+    "dotted_import": (_dotted_import, deep_stack.MAX_NESTING - 3),
+    "sum": (_sum, deep_stack.MAX_CPYTHON_NESTING - 2),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(LIMITS))
+def test_the_limits_of_the_vetting(shape: str) -> None:
+    text_of, largest = LIMITS[shape]
+    text = text_of(largest)
+    assert not deep_stack.too_deep(ast.parse(text), text)
+    text = text_of(largest + 1)
+    assert deep_stack.too_deep(ast.parse(text), text)
+
+
+def test_deep_work_runs_on_a_big_stack_and_gives_back_its_exception() -> None:
+    limit = sys.getrecursionlimit()
+
+    def recurse(n: int) -> int:
+        return 0 if n == 0 else 1 + recurse(n - 1)
+
+    assert deep_stack.run_deep(lambda: recurse(20_000)) == 20_000
+    assert deep_stack.run_deep(lambda: deep_stack.run_deep(lambda: 7)) == 7  # reentrant
+    with pytest.raises(RecursionError):
+        deep_stack.run_deep(lambda: recurse(10 * deep_stack.RECURSION_LIMIT))
+    with pytest.raises(ZeroDivisionError):
+        deep_stack.run_deep(lambda: 1 // 0)
+    assert sys.getrecursionlimit() == limit
 
 
 # Size ---------------------------------------------------------------------------------

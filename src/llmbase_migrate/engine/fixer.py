@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
+import warnings
 from collections.abc import Iterable, Sequence
 
+from llmbase_migrate.engine.deep_stack import run_deep
 from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, Outcome, Skipped
-from llmbase_migrate.engine.runner import analyze_bytes, analyze_text
+from llmbase_migrate.engine.runner import analyze_bytes, analyze_text, compiler_warnings_ignored
 from llmbase_migrate.engine.source import decode_source, encode_source
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.fixes.apply import apply_round
@@ -30,12 +32,14 @@ def is_applicable(finding: Finding, *, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
+@compiler_warnings_ignored()  # also those of LibCST's evaluated_value in the fixes
 def fix_bytes(
     path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, *, unsafe: bool
 ) -> Outcome:
     """Analyse one file and return it fixed (``Fixed``) or why not; never raises."""
     try:
-        return _fix(path, raw, rules, context, unsafe=unsafe)
+        # on a big stack: fixes parse and transform the whole module again (deep_stack)
+        return run_deep(lambda: _fix(path, raw, rules, context, unsafe=unsafe))
     except RecursionError:
         return Skipped(path, "nested too deeply to analyse")
     except Exception as error:  # the per-file boundary: report, never crash
@@ -46,6 +50,8 @@ def fix_bytes(
 def _fix(
     path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, *, unsafe: bool
 ) -> Outcome:
+    # The analysis compiles the file (CPython's tree): one that does not compile has
+    # a parse failure (LB001) and is left alone.
     first = analyze_bytes(path, raw, rules, context)
     outcome = first.outcome
     if (
@@ -56,9 +62,6 @@ def _fix(
     ):
         return outcome
     source = decode_source(raw)
-    problem = compile_error(source.text, path)
-    if problem is not None:
-        return _not_fixed(outcome, f"the file does not compile as it is ({problem})")
     text = source.text
     fixed: list[Finding] = []
     current: Outcome = outcome
@@ -109,13 +112,17 @@ def _fix(
 
 
 def compile_error(text: str, path: str) -> str | None:
-    """Why CPython would not compile ``text``, or None."""
-    try:
-        compile(text, path, "exec", dont_inherit=True)
-    except SyntaxError as error:
-        return f"line {error.lineno}: {error.msg}"
-    except (ValueError, RecursionError, MemoryError) as error:
-        return str(error) or type(error).__name__
+    """Why CPython would not compile ``text``, or None. Warnings (``x is 1``, an
+    invalid escape sequence) do not stop a compile: they are neither shown on stderr
+    nor, under a warnings "error" filter (``-W error``, pytest's), taken for errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"line {error.lineno}: {error.msg}"
+        except (ValueError, RecursionError, MemoryError) as error:
+            return str(error) or type(error).__name__
     return None
 
 

@@ -7,14 +7,19 @@ file cannot stop a run and no traceback reaches the user unless they ask.
 from __future__ import annotations
 
 import ast
+import contextlib
+import re
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
+from llmbase_migrate.engine.candidates import might_use_openai
+from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
 from llmbase_migrate.errors import SourceError
@@ -76,43 +81,39 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
     return analyze_text(path, source.text, rules, context)
 
 
-def might_use_openai(text: str) -> bool:
-    """The candidate pass: whether CPython's parser, ten times faster than LibCST's,
-    finds an import of the ``openai`` package. Without one the analyzer gathers no
-    facts (see ``collect_facts``), so LibCST need not run; code CPython cannot parse
-    goes on to LibCST, which reports it (LB001). This pass only ever skips files.
-    """
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(_is_openai(alias.name) for alias in node.names):
-            return True
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.level == 0
-            and node.module is not None
-            and _is_openai(node.module)
-        ):
-            return True
-    return False
-
-
-def _is_openai(dotted: str) -> bool:
-    return dotted == "openai" or dotted.startswith("openai.")
+@contextlib.contextmanager
+def compiler_warnings_ignored() -> Iterator[None]:
+    """Ignore the warnings CPython's parser and compiler give about the analysed
+    code (SyntaxWarning; before 3.12 DeprecationWarning, "invalid escape sequence",
+    "invalid decimal literal"), which also come from LibCST's ``evaluated_value``
+    (``ast.literal_eval``): never shown on stderr nor, under a warnings "error"
+    filter (``-W error``, pytest's), errors. Other warnings still surface."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.filterwarnings("ignore", "invalid ", DeprecationWarning)
+        yield
 
 
 def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleContext) -> FileAnalysis:
+    """Parse decoded source once, gather its facts and run the rules over them, on a
+    big stack (see ``deep_stack``): LibCST recurses once per level of its tree."""
+    return run_deep(lambda: _analyze_text(path, text, rules, context))
+
+
+@compiler_warnings_ignored()
+def _analyze_text(
+    path: str, text: str, rules: Sequence[Rule], context: RuleContext
+) -> FileAnalysis:
     """Parse decoded source once, gather its facts and run the rules over them.
 
     CPython's parser vets the text first: LibCST's native parser overflows the C
     stack (a crash, not an exception) on nesting CPython either rejects or reports
-    cleanly, so such text never reaches it.
+    cleanly, so such text never reaches it. CPython's compiler then vets the tree:
+    a file the interpreter cannot compile is LB001 even when it parses.
     """
     module: cst.Module | None = None
     try:
-        tree = ast.parse(text)
+        tree = _parse(text)
     except (RecursionError, MemoryError):
         return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
     except SyntaxError as error:
@@ -120,14 +121,21 @@ def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleConte
         span = Span(line, column, line, column)
         facts = ModuleFacts(parse_failure=ParseFailure(error.msg, span))
     else:
-        if _nesting_depth(tree) > _MAX_NESTING:
+        if too_deep(tree, text):
             return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
         try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as parse_error:
-            facts = _parse_failure_facts(parse_error, text)
+            failure = _compile_failure(tree, text)
+        except (RecursionError, MemoryError):
+            return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
+        if failure is not None:
+            facts = ModuleFacts(parse_failure=failure)
         else:
-            facts = collect_facts(module, text)
+            try:
+                module = cst.parse_module(text)
+            except cst.ParserSyntaxError as parse_error:
+                facts = _parse_failure_facts(parse_error, text)
+            else:
+                facts = collect_facts(module, text)
     findings: list[Finding] = []
     suppressed = 0
     for rule in rules:
@@ -164,30 +172,55 @@ def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleConte
     return FileAnalysis(Clean(path, parsed=True, suppressed=suppressed), facts, module)
 
 
-# LibCST's visitors give up (RecursionError) near 400 levels; its parser crashes far
-# deeper. Anything past this is skipped before the parser sees it.
-_MAX_NESTING = 1000
+def _parse(text: str) -> ast.Module:
+    """CPython's tree of ``text``. Its warnings (an invalid escape sequence) are the
+    analysed code's business: never shown on stderr nor, under a warnings "error"
+    filter (``-W error``, pytest's), turned into a SyntaxError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
 
 
-def _nesting_depth(tree: ast.AST) -> int:
-    """How deep LibCST's tree would be, estimated from CPython's without recursion
-    (LibCST nests ``a and b and c`` pairwise, CPython keeps one node)."""
-    deepest = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, ast.BoolOp):
-            depth += len(node.values) - 1
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
+def _compile_failure(tree: ast.Module, text: str) -> ParseFailure | None:
+    """Why CPython's compiler rejects a module that parses, or None: ``'return'
+    outside function``, a late ``from __future__`` import, a duplicate argument and
+    the like are raised after parsing, and LibCST's grammar accepts them. The tree is
+    compiled rather than the text, which would be parsed again; ``dont_inherit``
+    keeps this module's own ``__future__`` imports out. Warnings are ignored, as in
+    ``_parse``. RecursionError and MemoryError propagate."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(tree, "<file>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            line = error.lineno or 1
+            column = _character_column(text, line, error.offset or 1)
+            return ParseFailure(error.msg, Span(line, column, line, column))
+        except ValueError as error:
+            return ParseFailure(str(error) or "ValueError", Span(1, 1, 1, 1))
+    return None
+
+
+_PYTHON_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def _character_column(text: str, line: int, offset: int) -> int:
+    """The 1-based column in characters of the compiler's ``offset``, which counts
+    UTF-8 bytes (its parser's offsets count characters)."""
+    for number, match in enumerate(_PYTHON_LINE.finditer(text), 1):
+        if number == line:
+            before = match.group().encode("utf-8", "surrogatepass")[: offset - 1]
+            return len(before.decode("utf-8", "ignore")) + 1
+    return offset
 
 
 def _parse_failure_facts(error: cst.ParserSyntaxError, text: str) -> ModuleFacts:
     """Prefer CPython's account of the error: its positions and wording are what
     people know. LibCST's is used when CPython compiles what LibCST cannot parse."""
     try:
-        compile(text, "<file>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<file>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
     except SyntaxError as syntax_error:
         line = syntax_error.lineno or error.raw_line
         column = syntax_error.offset or error.raw_column + 1
