@@ -27,8 +27,11 @@ are tests at the end (skipped while the bug is open).
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
+import subprocess
+import sys
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -37,11 +40,14 @@ from pathlib import Path
 from typing import TypeAlias
 
 import hypothesmith
+import libcst as cst
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from catalog_fixture import load_catalog
+from llmbase_migrate.analysis.collector import collect_facts
+from llmbase_migrate.analysis.facts import OptionSite
 from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.api import check_source, fix_source
@@ -282,11 +288,24 @@ SPLITLINES_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # UTF-8 runs under CPython but is skipped as "invalid utf-8 at byte N".
 CR_COOKIE_BUG_OPEN = False
 
-# Bug 6: a form feed in the indentation of a module's first indented line (``def
-# f():\n\x0c    pass``, a page break before a method) becomes LibCST's
-# ``Module.default_indent``; when a fix adds an import, ``AddImportsVisitor`` rejects
-# it (``ValueError: Got an invalid value for default_indent``) and ``fix`` fails.
-FORM_FEED_INDENT_BUG_OPEN = True
+# Bug 6 (fixed: ``fixes.apply.change_imports`` adds imports without LibCST's
+# ``AddImportsVisitor``): a form feed in the indentation of a module's first indented
+# line (``def f():\n\x0c    pass``, a page break before a method) becomes LibCST's
+# ``Module.default_indent``; when a fix added an import, ``AddImportsVisitor`` rejected
+# it (``ValueError: Got an invalid value for default_indent``) and ``fix`` failed.
+FORM_FEED_INDENT_BUG_OPEN = False
+
+# Bug 7: LibCST's tokenizer compares indentations as text, form feeds included;
+# CPython resets the column at a form feed. A page break in the indentation of a line
+# in a block (``def f():\n\x0c    x = 1\n    if x:\n        pass``) is "no matching
+# outer block for dedent" to LibCST: LB001 on a file CPython compiles.
+FORM_FEED_BLOCK_BUG_OPEN = True
+
+# Bug 8: LibCST drops a form feed starting a module-level line (``\x0copenai.api_base
+# = "..."``) when it renders the module, from which its positions come: every column
+# on that line is one short, so a fix edits the wrong text (it does not compile, or
+# worse). ``fixes.apply.change_imports`` reads only lines from LibCST: imports are safe.
+FORM_FEED_COLUMN_BUG_OPEN = True
 _LEADING_WHITESPACE = re.compile(r"(?:\A|(?<=\n)|(?<=\r))[ \t\x0c]+")
 
 
@@ -297,7 +316,10 @@ def avoid_open_bugs(text: str) -> str:
         if compiles(spaced):
             return spaced
         text = text.translate({ord(char): None for char in SPLITLINES_BREAKS})
-    if FORM_FEED_INDENT_BUG_OPEN and "\x0c" in text:
+    form_feed_bugs = (
+        FORM_FEED_INDENT_BUG_OPEN or FORM_FEED_BLOCK_BUG_OPEN or FORM_FEED_COLUMN_BUG_OPEN
+    )
+    if form_feed_bugs and "\x0c" in text:
         text = _LEADING_WHITESPACE.sub(lambda match: match.group().replace("\x0c", ""), text)
     return text
 
@@ -1084,7 +1106,10 @@ def _render_nodes(
                     ["", "", "", "  # comment", "  # noqa", "  # noqa: LB101,LB102", " #"]
                 )
             )
-            page_break = not FORM_FEED_INDENT_BUG_OPEN and draw(st.integers(0, 19)) == 0
+            open_bug = FORM_FEED_BLOCK_BUG_OPEN if depth else FORM_FEED_COLUMN_BUG_OPEN
+            page_break = (
+                not FORM_FEED_INDENT_BUG_OPEN and not open_bug and draw(st.integers(0, 19)) == 0
+            )
             out.append(("\x0c" if page_break else "") + depth + text + comment)
         else:
             out.extend(depth + decorator for decorator in node.decorators)
@@ -1305,10 +1330,8 @@ def test_handmade_openai_modules(project_root: Path, data: st.DataObject) -> Non
 # bugs are skipped, not xfail: the lead decides; each becomes a plain regression test
 # when its bug is fixed.
 
-_BUG_3 = "open bug 3: fixer.compile_error lets SyntaxWarnings through (errors under -W error)"
-_BUG_4 = "open bug 4: a fix's remove_imports removes every unused import of the name, anywhere"
-_BUG_5 = "open bug 5: findings depend on PYTHONHASHSEED (collector._merge_refs picks from a set)"
-_BUG_6 = "open bug 6: a form feed in the first indentation breaks AddImportsVisitor"
+_BUG_7 = "open bug 7: LibCST's tokenizer takes a form feed in an indentation for another indent"
+_BUG_8 = "open bug 8: LibCST drops a form feed starting a line: its columns there are one short"
 
 OPEN_BUGS = [
     pytest.param(
@@ -1340,12 +1363,21 @@ OPEN_BUGS = [
         b'api_key=os.environ["LLMBASE_API_KEY"])\n\n\n'
         b"def helper():\n    # keep 1\n    import os\n",
         id="bug4-unsafe-base-url-fix-deletes-an-import-in-another-function",
-        marks=pytest.mark.skip(reason=_BUG_4 + ": helper's import and comment become pass"),
     ),
     pytest.param(
         b"import openai\n\ndef f():\n\x0c    pass\n\nclient = openai.OpenAI()\n",
         id="bug6-form-feed-in-indentation-crashes-fix",
-        marks=pytest.mark.skip(reason=_BUG_6 + ": Failed, ValueError: default_indent"),
+    ),
+    pytest.param(
+        b"import openai\n\nclass Service:\n\n    def __init__(self):\n\n"
+        b"\x0c        self.client = openai.OpenAI()\n\n    def ask(self):\n        pass\n",
+        id="bug7-form-feed-in-block-indentation-is-lb001",
+        marks=pytest.mark.skip(reason=_BUG_7 + ": LB001, no matching outer block for dedent"),
+    ),
+    pytest.param(
+        b'import openai\n\x0copenai.api_base = "https://openrouter.ai/api/v1"\n',
+        id="bug8-form-feed-starting-a-line-shifts-the-fix",
+        marks=pytest.mark.skip(reason=_BUG_8 + ": the LB101 fix does not compile"),
     ),
 ]
 
@@ -1372,11 +1404,10 @@ def test_a_form_feed_does_not_change_the_fix(project_root: Path) -> None:
         assert isinstance(outcome, Fixed), _describe(outcome)
 
 
-@pytest.mark.skip(reason=_BUG_3)
 def test_a_syntax_warning_does_not_stop_fix(project_root: Path) -> None:
-    """CPython compiles code with a SyntaxWarning; under ``-W error`` (as here: pytest's
-    filterwarnings) ``compile_error`` takes the warning for a syntax error, and
-    without it every round prints the warning to stderr."""
+    """Bug 3 (fixed): CPython compiles code with a SyntaxWarning; under ``-W error``
+    (as here: pytest's filterwarnings) ``compile_error`` took the warning for a syntax
+    error, and without it every round printed the warning to stderr."""
     settings_ = Settings(project_root=project_root, model_map=MODEL_MAP)
     raw = b'import re\nfrom openai import OpenAI\nclient = OpenAI()\nr = re.compile("\\d")\n'
     with warnings.catch_warnings():
@@ -1385,11 +1416,12 @@ def test_a_syntax_warning_does_not_stop_fix(project_root: Path) -> None:
     assert isinstance(outcome, Fixed), _describe(outcome)
 
 
-@pytest.mark.skip(reason=_BUG_5)
 def test_findings_do_not_depend_on_memory_layout(project_root: Path) -> None:
-    """A name bound to an OpenAI client and to an Azure one: which binding the analysis
-    picks follows the iteration order of sets of LibCST objects (hashed by address),
-    so LB105 comes and goes between runs, even in one process."""
+    """Bug 5 (fixed): a name bound to an OpenAI client and to an Azure one. Which
+    binding the analysis picked followed the iteration order of sets of LibCST
+    objects (hashed by address), so LB105 came and went between runs, even in one
+    process. Now the latest binding before the use wins: ``client.with_options(...)``
+    derives from the Azure client, whose options are LB106's business, not LB105's."""
     raw = (
         b"import os\n"
         b"import openai\n"
@@ -1405,7 +1437,78 @@ def test_findings_do_not_depend_on_memory_layout(project_root: Path) -> None:
         ballast.append([object() for _ in range(round_ * 397 % 3000)])  # move allocations
         outcome = check_source(raw, settings_).outcome
         results.add(tuple(sorted((f.code, f.span.line) for f in findings_list(outcome))))
-    assert len(results) == 1, results
+    assert results == {(("LB106", 4),)}
+
+
+# Which bindings of a name reach a use (``client`` on the last line of each).
+REBINDINGS = [
+    pytest.param(
+        "client = openai.OpenAI()\nclient = openai.AzureOpenAI()\n",
+        "azure",
+        id="the latest binding hides the earlier one",
+    ),
+    pytest.param(
+        "client = openai.AzureOpenAI()\nif flag:\n    client = openai.OpenAI()\n",
+        "openai",
+        id="a binding in a branch may or may not run: both (OpenAI's kind)",
+    ),
+    pytest.param(
+        "client = openai.OpenAI()\nclient = wrap(client)\n",
+        "openai",
+        id="an unknown value does not hide the known one",
+    ),
+    pytest.param(
+        "client = openai.AzureOpenAI()\nfor _ in range(2):\n"
+        "    client.with_options(organization='x')\n    client = openai.OpenAI()\n",
+        "openai",
+        id="a binding later in a loop reaches the next iteration",
+    ),
+    pytest.param(
+        "client = openai.AzureOpenAI()\ndef f():\n    client.with_options(organization='x')\n"
+        "client = openai.OpenAI()\n",
+        "openai",
+        id="from a function every binding of the module may hold",
+    ),
+    pytest.param(
+        "client = openai.AzureOpenAI()\nclient.with_options(organization='x')\n"
+        "client = openai.OpenAI()\n",
+        "azure",
+        id="a later binding does not reach back",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind"), REBINDINGS)
+def test_the_bindings_reaching_a_use(code: str, kind: str) -> None:
+    if "with_options" not in code:
+        code += "client.with_options(organization='x')\n"
+    facts = collect_facts(cst.parse_module("import openai\n" + code))
+    (derived,) = [setup for setup in facts.clients if setup.site is OptionSite.WITH_OPTIONS]
+    assert derived.kind.value == kind
+
+
+def test_check_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """The fixtures checked under three hash seeds (str hashes, set orders): the same
+    JSON report (but for the catalog's age)."""
+    repository = Path(__file__).resolve().parent.parent
+    outputs = set()
+    command = (sys.executable, "-m", "llmbase_migrate", "check", "--offline", "--no-cache")
+    for seed in ("0", "1", "4242"):
+        result = subprocess.run(
+            [*command, "--jobs=1", "--output-format=json", "--exit-zero", "fixtures"],
+            cwd=repository,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["diagnostics"], result.stdout[:2000]
+        del report["catalog"]["age_seconds"]  # the one value that follows the clock
+        outputs.add(json.dumps(report))
+    assert len(outputs) == 1
 
 
 def findings_list(outcome: Outcome) -> tuple[Finding, ...]:

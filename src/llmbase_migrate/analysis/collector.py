@@ -127,22 +127,40 @@ class _Recorder(cst.CSTVisitor):
         self.comment_nodes: list[cst.Comment] = []
         self.imports_openai = False
         self.statements: dict[cst.BaseSmallStatement, StatementPlace] = {}
+        # statement (small or compound) -> the block running it in sequence (a module,
+        # an indented block or a one-line suite): where a binding holds from its end
+        self.containers: dict[cst.CSTNode, cst.CSTNode] = {}
+        # name bound by an ``=`` or ``: T =`` statement -> that statement
+        self.binding_statements: dict[cst.Name, cst.BaseSmallStatement] = {}
+        self.loops: list[cst.For | cst.While] = []
         # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
         self._context: list[_ClassInfo | cst.FunctionDef] = []
 
     # -- statements and the blocks holding them (fixes that remove a statement need both)
     def visit_Module(self, node: cst.Module) -> None:
-        self._record_block(node.body)
+        self._record_block(node, node.body)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._record_block(node.body)
+        self._record_block(node, node.body)
 
-    def _record_block(self, body: Sequence[cst.BaseStatement]) -> None:
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        for small in node.body:
+            self.containers[small] = node
+
+    def _record_block(self, block: cst.CSTNode, body: Sequence[cst.BaseStatement]) -> None:
         for statement in body:
+            self.containers[statement] = block
             if isinstance(statement, cst.SimpleStatementLine):
                 place = StatementPlace(statement, len(body))
                 for small in statement.body:
                     self.statements[small] = place
+                    self.containers[small] = block
+
+    def visit_For(self, node: cst.For) -> None:
+        self.loops.append(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self.loops.append(node)
 
     # -- scopes we track ourselves: classes and their methods' first parameter
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -185,10 +203,14 @@ class _Recorder(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value, node)
+            if isinstance(target.target, cst.Name):
+                self.binding_statements[target.target] = node
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind_target(node.target, node.value, None)
+            if isinstance(node.target, cst.Name):
+                self.binding_statements[node.target] = node
         target = node.target
         if isinstance(target, cst.Name):
             self.name_annotations[target] = node.annotation
@@ -576,8 +598,116 @@ class _Resolver:
         scope = self.scopes.get(node)
         if scope is None or node.value not in scope:
             return _UNRESOLVED
-        refs = [self._assignment_ref(assignment, depth) for assignment in scope[node.value]]
+        refs = [
+            self._assignment_ref(assignment, depth)
+            for assignment in self._reaching(node, scope, depth)
+        ]
         return _merge_refs(refs) if refs else _UNRESOLVED
+
+    # -- which bindings of a name a use can see
+    def assignments_of(self, scope: Scope, name: str) -> list[BaseAssignment]:
+        """The assignments of ``name`` visible in ``scope``, in source order (LibCST
+        keeps them in a set of objects hashed by address: never iterate that)."""
+        return sorted(scope[name], key=self._assignment_order)
+
+    def _assignment_order(self, assignment: BaseAssignment) -> tuple[int, int, int]:
+        node = assignment.node if isinstance(assignment, Assignment) else None
+        code_range = self.positions.get(node) if node is not None else None
+        if code_range is None:
+            return (0, 0, assignment._index)
+        return (code_range.start.line, code_range.start.column, assignment._index)
+
+    def _reaching(self, use: cst.Name, scope: Scope, depth: int) -> list[BaseAssignment]:
+        """The bindings of ``use`` that may hold when it runs, in source order.
+
+        Within one scope a binding statement that runs before the use in the same
+        block, or in a block enclosing it, hides earlier ones: the latest such binding
+        (whose value is known: an unknown one, such as ``client = wrap(client)``, says
+        nothing against what came before) reaches the use, with every binding after it
+        that may run before the use (in a branch, or later in a loop holding the use).
+        Otherwise (uses from another scope, ``global`` bindings in a function, no such
+        statement) every binding may reach it.
+        """
+        assignments = self.assignments_of(scope, use.value)
+        use_range = self.positions.get(use)
+        if len(assignments) < 2 or use_range is None:
+            return assignments
+        at = (use_range.start.line, use_range.start.column)
+        points: list[tuple[int, int]] = []
+        dominating: list[int] = []
+        for index, assignment in enumerate(assignments):
+            if not isinstance(assignment, Assignment) or assignment.scope is not scope:
+                return assignments
+            if self.scopes.get(assignment.node) is not scope:
+                return assignments  # bound from a nested function (``global``)
+            point, holds_from = self._binding_point(assignment)
+            if point is None:
+                return assignments
+            points.append(point)
+            if holds_from is not None and point <= at and self._contains(holds_from, at):
+                dominating.append(index)
+        chosen: int | None = None
+        for index in reversed(dominating):
+            if self._assignment_ref(assignments[index], depth).kind != "unresolved":
+                chosen = index
+                break
+        if chosen is None:
+            return assignments
+        start = points[chosen]
+        reaching = [
+            index for index, point in enumerate(points) if index == chosen or start < point <= at
+        ]
+        statement = self._statement_of(assignments[chosen])
+        chosen_range = self.positions.get(statement) if statement is not None else None
+        for loop in self.recorder.loops:
+            # a binding later in a loop holding the use (but not the chosen binding)
+            # reaches the use on the next iteration
+            if not self._contains(loop, at) or (
+                chosen_range is not None
+                and self._contains(loop, (chosen_range.start.line, chosen_range.start.column))
+            ):
+                continue
+            loop_end = self.positions[loop].end
+            reaching.extend(
+                index
+                for index, point in enumerate(points)
+                if at < point <= (loop_end.line, loop_end.column)
+            )
+        return [assignments[index] for index in sorted(set(reaching))]
+
+    def _binding_point(
+        self, assignment: Assignment
+    ) -> tuple[tuple[int, int] | None, cst.CSTNode | None]:
+        """Where a binding takes effect, and the block from which on it holds when it
+        is a statement of that block (None for bindings inside an expression or a
+        compound statement's header: a ``for`` target, ``with ... as``, ``:=``)."""
+        statement = self._statement_of(assignment)
+        container = self.recorder.containers.get(statement) if statement is not None else None
+        if statement is not None and container is not None:
+            code_range = self.positions.get(statement)
+            if code_range is not None:
+                return (code_range.end.line, code_range.end.column), container
+        code_range = self.positions.get(assignment.node)
+        if code_range is None:
+            return None, None
+        return (code_range.start.line, code_range.start.column), None
+
+    def _statement_of(self, assignment: BaseAssignment) -> cst.CSTNode | None:
+        """The statement making a binding: ``x = ...``, ``import x``, ``def x``."""
+        node = assignment.node if isinstance(assignment, Assignment) else None
+        if isinstance(node, cst.Name):
+            return self.recorder.binding_statements.get(node)
+        if isinstance(node, (cst.Import, cst.ImportFrom, cst.FunctionDef, cst.ClassDef)):
+            return node
+        return None
+
+    def _contains(self, outer: cst.CSTNode, at: tuple[int, int]) -> bool:
+        code_range = self.positions.get(outer)
+        if code_range is None:
+            return False
+        start = (code_range.start.line, code_range.start.column)
+        end = (code_range.end.line, code_range.end.column)
+        return start <= at < end
 
     def _assignment_ref(self, assignment: BaseAssignment, depth: int) -> _Ref:
         if isinstance(assignment, ImportAssignment) or not isinstance(assignment, Assignment):
@@ -664,11 +794,16 @@ class _Resolver:
         # A name also bound locally (``openai = FakeSDK()``) is not the package.
         if any(q.source is not QualifiedNameSource.IMPORT for q in qualified_names):
             return None
-        for qualified in qualified_names:
-            kind = names.CLIENT_CONSTRUCTORS.get(qualified.name)
-            if kind is not None:
-                return kind, qualified.name
-        return None
+        # Several constructors (``try: from openai import AzureOpenAI as C`` / ``except:
+        # from openai import OpenAI as C``): OpenAI's first, as merged references do.
+        found = [
+            (kind, qualified.name)
+            for qualified in qualified_names
+            if (kind := names.CLIENT_CONSTRUCTORS.get(qualified.name)) is not None
+        ]
+        if not found:
+            return None
+        return min(found, key=lambda pair: (pair[0] is not ClientKind.OPENAI, pair[1]))
 
     def _is_chat_path(self, func: cst.BaseExpression, written: tuple[str, ...]) -> bool:
         """Written out (``x.chat.completions.create``) or reached through a name
@@ -883,7 +1018,7 @@ class _Resolver:
             scope = self.scopes.get(name_node)
             if scope is None or name_node.value not in scope:
                 continue
-            for assignment in scope[name_node.value]:
+            for assignment in self.assignments_of(scope, name_node.value):
                 index[(id(assignment.scope), name_node.value)].append(entry)
         return index
 
@@ -933,7 +1068,7 @@ class _Resolver:
         entries: list[_DictEntry] = []
         complete = True
         found = False
-        for assignment in scope[node.value]:
+        for assignment in self.assignments_of(scope, node.value):
             if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
                 complete = False
                 continue
@@ -1118,26 +1253,26 @@ _RESOURCE_METHODS = frozenset(
 
 
 def _merge_refs(refs: Sequence[_Ref]) -> _Ref:
-    distinct = set(refs)
+    """What an expression denotes when it may be any of ``refs``.
+
+    The result depends on the refs only, never on their order (nor on any set's).
+    """
+    distinct = list(dict.fromkeys(refs))
     if len(distinct) == 1:
-        return refs[0]
+        return distinct[0]
     kinds = {ref.kind for ref in distinct}
-    if kinds == {"client"}:
-        paths = {ref.path for ref in distinct}
-        client_kinds = {ref.client_kind for ref in distinct}
-        if len(paths) == 1:
-            path = next(iter(paths))
-            client_kind = client_kinds.pop() if len(client_kinds) == 1 else ClientKind.OPENAI
-            origins = frozenset().union(*(ref.origins for ref in distinct))
-            return _Ref("client", path, client_kind, origins=origins)
     if kinds == {"other"} or kinds == {"other", "unresolved"}:
         return _OTHER
     if kinds <= {"client", "unresolved"}:
-        # One binding is an OpenAI client, the others are unknown: the name is most
-        # likely that client (``client = None`` then ``client = OpenAI()``).
+        # Clients reached the same way merge into one (OpenAI's when kinds differ);
+        # with unknown bindings beside them the name is most likely that client
+        # (``client = None`` then ``client = OpenAI()``).
         clients = [ref for ref in distinct if ref.kind == "client"]
         if len({ref.path for ref in clients}) == 1:
-            return clients[0]
+            client_kinds = {ref.client_kind for ref in clients}
+            (client_kind,) = client_kinds if len(client_kinds) == 1 else (ClientKind.OPENAI,)
+            origins = frozenset().union(*(ref.origins for ref in clients))
+            return _Ref("client", clients[0].path, client_kind, origins=origins)
     return _UNRESOLVED
 
 

@@ -188,7 +188,16 @@ class SourceMap:
             return None
         if target.value in _exported_names(self.module):
             return None
-        return tuple(access.node for access in assignment.references)
+        # references are a set of objects hashed by address: give them in source order
+        return tuple(
+            sorted(
+                (access.node for access in assignment.references),
+                key=lambda node: (
+                    self._positions[node].start.line,
+                    self._positions[node].start.column,
+                ),
+            )
+        )
 
 
 def _render(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
