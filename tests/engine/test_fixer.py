@@ -78,11 +78,11 @@ def test_colliding_fixes_wait_for_the_next_round() -> None:
         fake_rule("LB901", insert_at_top("first = 1"), fix=Applicability.SAFE),
         fake_rule("LB902", insert_at_top("second = 2"), fix=Applicability.SAFE),
     ]
-    source = b"import openai\n"
+    source = b"from openai import OpenAI\n"
     outcome = fix_bytes("a.py", source, rules, CONTEXT, unsafe=False)
     assert isinstance(outcome, Fixed)
     # Both insert at 1:1: LB901 wins round one, LB902 applies in round two.
-    assert outcome.new_source == b"second = 2\nfirst = 1\nimport openai\n"
+    assert outcome.new_source == b"second = 2\nfirst = 1\nfrom openai import OpenAI\n"
     assert sorted(finding.code for finding in outcome.fixed) == ["LB901", "LB902"]
 
 
@@ -92,7 +92,9 @@ def test_a_fix_that_does_not_compile_leaves_the_file_untouched() -> None:
         yield Report(Span(2, 1, 2, 6), "x", fix)
 
     rule = fake_rule("LB903", returns_at_module_level, fix=Applicability.SAFE)
-    outcome = fix_bytes("a.py", b"import openai\nvalue = 1\n", [rule], CONTEXT, unsafe=False)
+    outcome = fix_bytes(
+        "a.py", b"from openai import OpenAI\nvalue = 1\n", [rule], CONTEXT, unsafe=False
+    )
     assert isinstance(outcome, HasFindings)
     assert outcome.fix_error is not None
     assert "LB903" in outcome.fix_error and "would not compile" in outcome.fix_error
@@ -105,7 +107,7 @@ def test_fixes_that_never_converge_are_not_applied() -> None:
         yield Report(Span(1, 1, 1, 1), "again", fix)
 
     rule = fake_rule("LB904", always, fix=Applicability.SAFE)
-    outcome = fix_bytes("a.py", b"import openai\n", [rule], CONTEXT, unsafe=False)
+    outcome = fix_bytes("a.py", b"from openai import OpenAI\n", [rule], CONTEXT, unsafe=False)
     assert isinstance(outcome, HasFindings)
     assert outcome.fix_error == f"not fixed: fixes did not converge in {MAX_ROUNDS} rounds (LB904)"
 
@@ -118,11 +120,14 @@ def test_unsafe_fixes_only_on_request() -> None:
             yield Report(Span(2, 1, 2, 6), "x", fix)
 
     rule = fake_rule("LB905", unsafe, fix=Applicability.UNSAFE)
-    source = b"import openai\nx = 1\n"
+    source = b"from openai import OpenAI\nx = 1\n"
     safe_only = fix_bytes("a.py", source, [rule], CONTEXT, unsafe=False)
     assert isinstance(safe_only, HasFindings) and safe_only.fix_error is None
     with_unsafe = fix_bytes("a.py", source, [rule], CONTEXT, unsafe=True)
-    assert isinstance(with_unsafe, Fixed) and with_unsafe.new_source == b"import openai\nx = 2\n"
+    assert (
+        isinstance(with_unsafe, Fixed)
+        and with_unsafe.new_source == b"from openai import OpenAI\nx = 2\n"
+    )
 
 
 def test_a_file_that_does_not_parse_is_never_modified() -> None:
@@ -133,10 +138,14 @@ def test_a_file_that_does_not_parse_is_never_modified() -> None:
 
 
 def test_a_file_that_does_not_compile_before_fixing_is_not_fixed() -> None:
+    # It parses, but CPython's compiler rejects it: LB001, like a parse failure.
     source = ROUTED + "return 1\n"
-    outcome = fix_bytes("a.py", source.encode(), [LB201], CONTEXT, unsafe=False)
+    rules = [rules_by_code()["LB001"], LB201]
+    outcome = fix_bytes("a.py", source.encode(), rules, CONTEXT, unsafe=False)
     assert isinstance(outcome, HasFindings)
-    assert outcome.fix_error is not None and "does not compile as it is" in outcome.fix_error
+    assert [finding.code for finding in outcome.findings] == ["LB001"]
+    assert "'return' outside function" in outcome.findings[0].message
+    assert outcome.findings[0].span.line == 9
 
 
 def test_imports_are_added_once_and_removed_only_when_unused() -> None:

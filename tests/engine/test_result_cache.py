@@ -11,7 +11,6 @@ from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.api import RunOptions, check_paths
 from llmbase_migrate.engine.outcome import Clean, HasFindings, Outcome
 from llmbase_migrate.engine.result_cache import ResultCache
-from llmbase_migrate.engine.runner import might_use_openai
 
 ROUTED = """\
 import os
@@ -99,15 +98,6 @@ def test_fix_mode_reuses_clean_entries_and_fixes_the_rest(run: Runner, tmp_path:
     fixed = run("fix", "--offline", cwd=root)
     assert fixed.code == 1
     assert '"provider"' not in (root / "a.py").read_text()
-
-
-def test_the_candidate_pass_only_skips_files_without_an_openai_import() -> None:
-    assert not might_use_openai('NOTE = "we used openai once"\n')
-    assert not might_use_openai("from .openai import helper\n"), "a relative module of ours"
-    assert might_use_openai("def f():\n    import openai.types\n")
-    assert might_use_openai("import os, openai as oa\n")
-    assert might_use_openai("from openai import (\n    OpenAI,\n)\n")
-    assert might_use_openai("this is not python but mentions openai\n"), "LibCST reports it"
 
 
 def test_a_mention_of_openai_without_an_import_is_never_parsed(tmp_path: Path) -> None:

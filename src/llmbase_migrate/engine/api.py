@@ -8,8 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.discovery import DiscoverySkip, SourcePath, discover
 from llmbase_migrate.engine.fixer import fix_bytes, is_applicable
-from llmbase_migrate.engine.outcome import Clean, Fixed, HasFindings, Outcome, Skipped
+from llmbase_migrate.engine.outcome import Clean, Failed, Fixed, HasFindings, Outcome, Skipped
+from llmbase_migrate.engine.pool import run_jobs
 from llmbase_migrate.engine.result_cache import (
     ResultCache,
     catalog_fingerprint,
@@ -38,6 +38,8 @@ from llmbase_migrate.rules.base import RuleContext
 
 STDIN_PATH = "-"
 
+Progress = Callable[[int, int], None]
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -52,6 +54,9 @@ class RunOptions:
     catalog: CatalogIndex | None = None
     # Reuse and store per-file outcomes (see engine.result_cache); None: no cache
     cache: ResultCache | None = None
+    # Told (files analysed so far, files to analyse) as parsing proceeds; files the
+    # pre-filter or the cache settle never count.
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,7 @@ def _run(
         unsafe=None if fix is None else fix.unsafe,
         catalog=options.catalog,
         cache=options.cache,
+        progress=options.progress,
     )
     return _Run(tuple(outcomes), discovery.skipped, options.catalog, discovery.files)
 
@@ -201,6 +207,7 @@ def _analyze_files(
     unsafe: bool | None,
     catalog: CatalogIndex | None = None,
     cache: ResultCache | None = None,
+    progress: Progress | None = None,
 ) -> list[Outcome]:
     """Read and pre-filter every file here; parse the survivors in a process pool.
 
@@ -240,24 +247,32 @@ def _analyze_files(
         keys.append(key)
         work.append((len(outcomes), (display, raw, codes, context, unsafe)))
         outcomes.append(None)
-    workers = min(jobs, len(work))
-    if workers <= 1:
-        results: Iterator[Outcome] = (_analyze_job(job) for _, job in work)
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_analyze_job, [job for _, job in work], chunksize=8)
-    try:
-        for (index, _), key, outcome in zip(work, keys, results, strict=True):
-            outcomes[index] = outcome
-            if cache is not None and key is not None and _cacheable(outcome):
-                cache.put(key, outcome)
-    finally:
-        if workers > 1:
-            pool.shutdown(cancel_futures=True)
+    if progress is not None:
+        progress(0, len(work))
+    results = run_jobs(
+        [job for _, job in work],
+        _analyze_job,
+        workers=min(jobs, len(work)),
+        crashed=_crashed,
+        progress=None if progress is None else lambda done: progress(done, len(work)),
+    )
+    for (index, _), key, outcome in zip(work, keys, results, strict=True):
+        outcomes[index] = outcome
+        if cache is not None and key is not None and _cacheable(outcome):
+            cache.put(key, outcome)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
 _Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None"]
+
+
+def _crashed(job: _Job) -> Outcome:
+    return Failed(
+        job[0],
+        "internal error: the analysis process died on this file (a crash in a native "
+        "parser or out of memory)",
+        "",
+    )
 
 
 def _fixable(outcome: Outcome, unsafe: bool) -> bool:
