@@ -9,6 +9,7 @@ traceback appears only with ``--debug``.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import sys
@@ -45,6 +46,7 @@ from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
 from llmbase_migrate.reporting.markdown import render_markdown
+from llmbase_migrate.reporting.progress import ProgressLine
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
@@ -234,12 +236,14 @@ def _lint(
             if not (target if target.is_absolute() else cwd / target).exists():
                 raise PathError(f"path does not exist: {target}")
     catalog = _catalog_for(settings, "offline" if offline else catalog_mode, verbose=verbose)
+    progress = _progress_line(output_format == "text" and not quiet)
     run_options = RunOptions(
         force_exclude=force_exclude,
         respect_gitignore=respect_gitignore,
         jobs=jobs,
         catalog=catalog,
         cache=None if no_cache else ResultCache(),
+        progress=None if progress is None else functools.partial(_show_progress, progress),
     )
     if reading_stdin:
         raw = sys.stdin.buffer.read()
@@ -249,6 +253,7 @@ def _lint(
         outcome = check_source(raw, settings, display=display, catalog=catalog).outcome
         result = RunResult((outcome,), catalog=catalog)
     elif fix_mode:
+        # fix_paths may also print a diff on stdout: the progress line stays on stderr.
         result = fix_paths(
             targets,
             settings,
@@ -258,6 +263,8 @@ def _lint(
         )
     else:
         result = check_paths(targets, settings, cwd=cwd, options=run_options)
+    if progress is not None:
+        _write_stderr(progress.finish())
     if diff:
         return _report_diff(result)
     if output_format == "json":
@@ -275,6 +282,25 @@ def _lint(
         if text:
             click.echo(text)
     return _exit_code(result, exit_zero=exit_zero)
+
+
+def _progress_line(for_people: bool) -> ProgressLine | None:
+    """A progress line for a long run, only when stderr is a terminal and the
+    output is meant for people (never with JSON, never in a pipe or a hook's log)."""
+    if not for_people or not sys.stderr.isatty():
+        return None
+    return ProgressLine()
+
+
+def _show_progress(progress: ProgressLine, done: int, total: int) -> None:
+    text = progress.update(done, total)
+    if text is not None:
+        _write_stderr(text)
+
+
+def _write_stderr(text: str) -> None:
+    if text:
+        click.echo(text, err=True, nl=False)
 
 
 @cli.command()
