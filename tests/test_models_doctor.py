@@ -4,6 +4,9 @@ scripted replies for what it never answers (402, an HTML page with the header se
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 
 from catalog_server import ScriptedServer, error_reply, html_reply
 from cli_runner import Runner
+from llmbase_migrate.catalog.client import HARD_BOUND_GRACE
 from standin import LLMBaseStandIn
 
 
@@ -227,3 +231,46 @@ def test_check_live_without_a_key_is_exit_2(run: Runner, tmp_path: Path) -> None
     assert result.err.strip() == (
         "llmbase-migrate: error: LLMBASE_API_KEY is not set; set it to an llmbase_... inference key"
     )
+
+
+def test_a_catalog_server_that_never_answers_cannot_hang_check(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a pre-commit hook run without --offline meets on a bad network: the run
+    # waits at most the request timeout (10 s) plus a grace second, then goes on
+    # with the snapshot.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        held: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept_and_hold() -> None:
+            listener.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    held.append(listener.accept()[0])
+                except OSError:
+                    continue
+
+        acceptor = threading.Thread(target=accept_and_hold, daemon=True)
+        acceptor.start()
+        port = listener.getsockname()[1]
+        monkeypatch.setenv("LLMBASE_API_KEY", "llmbase_" + "0" * 8 + "abcdefabcdefabcdef")
+        monkeypatch.setenv("LLMBASE_BASE_URL", f"http://127.0.0.1:{port}/v1")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        (tmp_path / "app.py").write_text(APP.format(base_url="https://api.llmbase.ai/v1"))
+        started = time.monotonic()
+        try:
+            result = run("check", "--verbose", cwd=tmp_path)
+        finally:
+            stop.set()
+            acceptor.join()
+            for connection in held:
+                connection.close()
+        elapsed = time.monotonic() - started
+    assert held, "the request reached the silent server"
+    assert elapsed < 10 + HARD_BOUND_GRACE + 4
+    assert result.code == 1
+    assert "Catalog: 18 models, bundled snapshot of 2026-11-25" in result.out
+    assert "timed out" in result.err

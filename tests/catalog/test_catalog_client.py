@@ -4,8 +4,10 @@ one-line error it gives for each of the seed page's common mistakes and each net
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ from catalog_server import (
     json_reply,
 )
 from llmbase_migrate.catalog.client import (
+    HARD_BOUND_GRACE,
     HttpOptions,
     check_key,
     describe_balance,
@@ -456,3 +459,24 @@ def test_same_origin(source: str, target: str, same: bool) -> None:
     from llmbase_migrate.catalog.client import _same_origin
 
     assert _same_origin(source, target) is same
+
+
+def test_a_hanging_name_lookup_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx's timeouts do not cover the system resolver: the hard bound does.
+    release = threading.Event()
+
+    def hanging_lookup(*args: object, **kwargs: object) -> list[Any]:
+        release.wait(30)
+        raise OSError("lookup abandoned")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_lookup)
+    options = HttpOptions(connect_timeout=0.2, timeout=0.3, backoff=0.01)
+    started = time.monotonic()
+    try:
+        with pytest.raises(CatalogError) as caught:
+            fetch_models("https://catalog.invalid/v1", GOOD_KEY, options=options)
+    finally:
+        release.set()
+    elapsed = time.monotonic() - started
+    assert elapsed < 0.3 + HARD_BOUND_GRACE + 0.5
+    assert caught.value.kind == "timeout"

@@ -32,6 +32,7 @@ import functools
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -294,7 +295,39 @@ def _get_json(
         ) from None
 
 
+# How long past ``timeout`` a request may run before the caller stops waiting for it.
+HARD_BOUND_GRACE: Final = 1.0
+
+
 def _get(url: str, key: str, options: HttpOptions) -> _Answer:
+    """``_get_with_retries`` under a hard wall-clock bound.
+
+    httpx's timeouts cover connecting and reading, not a name lookup that hangs in
+    the system resolver nor anything else that blocks outside them. The request runs
+    in a daemon thread; when it has not finished ``HARD_BOUND_GRACE`` seconds after
+    ``timeout`` the caller goes on without it (the thread dies with the process), so
+    no hook or CI step can hang on the network.
+    """
+    results: list[_Answer | BaseException] = []
+
+    def request() -> None:
+        try:
+            results.append(_get_with_retries(url, key, options))
+        except BaseException as error:  # handed to the waiting thread
+            results.append(error)
+
+    worker = threading.Thread(target=request, name="llmbase-catalog-request", daemon=True)
+    worker.start()
+    worker.join(options.timeout + HARD_BOUND_GRACE)
+    if not results:
+        raise _timeout_error(url, options)
+    result = results[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _get_with_retries(url: str, key: str, options: HttpOptions) -> _Answer:
     """GET with retries; returns the last answer that is neither retryable nor a redirect,
     or raises."""
     import httpx
