@@ -41,7 +41,8 @@ class Assistant{n}:
         return response.choices[0].message.content or ""
 
     def embed(self, text: str) -> list[float]:
-        return CLIENT.embeddings.create(model="text-embedding-3-small", input=text).data[0].embedding
+        reply = CLIENT.embeddings.create(model="text-embedding-3-small", input=text)
+        return reply.data[0].embedding
 """
 
 PLAIN_FILE = """\
