@@ -28,9 +28,14 @@ from typing import Any
 import pytest
 
 from cli_runner import Run, Runner
+from llmbase_migrate.config import Settings
+from llmbase_migrate.engine import api as api_module
 from llmbase_migrate.engine import deep_stack
+from llmbase_migrate.engine import source as source_module
+from llmbase_migrate.engine.api import RunOptions, check_paths
 from llmbase_migrate.engine.discovery import discover
 from llmbase_migrate.engine.fixer import fix_bytes
+from llmbase_migrate.engine.outcome import Clean, Skipped
 
 NORMAL = """\
 import os
@@ -675,3 +680,25 @@ def test_fifo_swapped_in_after_discovery_does_not_block(jobs: str, tmp_path: Pat
     _assert_subprocess_ran_on(result)
     assert NORMAL_FINDING in result.stdout
     assert _lines_about(result.stdout, "late.py") == ["late.py: skipped: not a regular file"]
+
+
+def test_a_large_file_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Over the limit, the pre-filter looks through a memory map: no 11 MB bytes object.
+    padding = "# " + "generated " * 99 + "\n"
+    quiet = padding * (11 * 1024 * 1024 // len(padding) + 1)
+    root = _project(tmp_path, {"quiet.py": quiet, "loud.py": "import openai\n" + quiet})
+    read_sizes: list[int] = []
+    original = source_module.read_bytes
+
+    def recording_read(path: Path, *, max_bytes: int | None = None) -> bytes:
+        raw = original(path, max_bytes=max_bytes)
+        read_sizes.append(len(raw))
+        return raw
+
+    monkeypatch.setattr(api_module, "read_bytes", recording_read)
+    result = check_paths([root], Settings(project_root=root), cwd=root, options=RunOptions(jobs=1))
+    by_name = {Path(outcome.path).name: outcome for outcome in result.outcomes}
+    assert isinstance(by_name["quiet.py"], Clean) and not by_name["quiet.py"].parsed
+    loud = by_name["loud.py"]
+    assert isinstance(loud, Skipped) and TOO_LARGE.fullmatch(loud.reason), loud
+    assert max(read_sizes, default=0) < 1024 * 1024, "no large file was read into memory"

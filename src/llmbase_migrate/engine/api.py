@@ -31,7 +31,7 @@ from llmbase_migrate.engine.runner import (
     too_large,
 )
 from llmbase_migrate.engine.selection import RuleSelection
-from llmbase_migrate.engine.source import atomic_write, read_bytes
+from llmbase_migrate.engine.source import FileTooLarge, atomic_write, mentions_any, read_bytes
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import RuleContext
@@ -220,18 +220,22 @@ def _analyze_files(
     keys: list[str | None] = []
     catalog_digest: str | None = None
     for display, path in files:
+        relative = _relative_to_root(path, settings)
+        rules = selection.for_path(relative)
         try:
-            raw = read_bytes(path)
+            raw = read_bytes(path, max_bytes=MAX_FILE_BYTES)
+        except FileTooLarge as error:
+            # Never read into memory; pre-filtered through a memory map instead.
+            if mentions_any(path, selection.triggers(rules)):
+                outcomes.append(Skipped(display, too_large(error.size)))
+            else:
+                outcomes.append(Clean(display, parsed=False))
+            continue
         except SourceError as error:
             outcomes.append(Skipped(display, error.reason))
             continue
-        relative = _relative_to_root(path, settings)
-        rules = selection.for_path(relative)
         if not passes_prefilter(raw, selection.triggers(rules)):
             outcomes.append(Clean(display, parsed=False))
-            continue
-        if len(raw) > MAX_FILE_BYTES:
-            outcomes.append(Skipped(display, too_large(len(raw))))
             continue
         codes = tuple(rule.code for rule in rules)
         context = rule_context(settings, relative, catalog)

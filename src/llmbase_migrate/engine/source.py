@@ -11,12 +11,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import mmap
 import os
 import re
 import secrets
 import stat
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -73,8 +74,20 @@ class DecodedSource:
     ends_with_newline: bool
 
 
-def read_bytes(path: Path) -> bytes:
-    """Return the raw contents of ``path`` or raise :class:`SourceError`.
+class FileTooLarge(SourceError):
+    """A regular file larger than the reader's limit; it was not read."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"larger than the limit ({size} bytes)")
+        self.size = size
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (FileTooLarge, (self.size,))
+
+
+def read_bytes(path: Path, *, max_bytes: int | None = None) -> bytes:
+    """Return the raw contents of ``path`` or raise :class:`SourceError`
+    (:class:`FileTooLarge`, before reading anything, past ``max_bytes``).
 
     Only a regular file is read. Discovery takes nothing else, but a path can
     change between discovery and reading: a FIFO swapped in would otherwise
@@ -93,12 +106,28 @@ def read_bytes(path: Path) -> bytes:
             raise SourceError("is a directory")
         if not stat.S_ISREG(mode):
             raise SourceError("not a regular file")
+        size = os.fstat(descriptor).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(size)
         with os.fdopen(descriptor, "rb", closefd=False) as stream:
             return stream.read()
     except OSError as exc:
         raise SourceError(_read_failure(exc)) from None
     finally:
         os.close(descriptor)
+
+
+def mentions_any(path: Path, words: Sequence[bytes]) -> bool:
+    """Whether the file holds one of ``words``, searched through a memory map: a file
+    too large to read whole is still pre-filtered without loading it."""
+    try:
+        with (
+            path.open("rb") as stream,
+            mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view,
+        ):
+            return any(view.find(word) != -1 for word in words)
+    except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+        return True
 
 
 def decode_source(raw: bytes) -> DecodedSource:
