@@ -259,6 +259,7 @@ def _analyze_files(
         workers=min(jobs, len(work)),
         crashed=_crashed,
         progress=None if progress is None else lambda done: progress(done, len(work)),
+        weights=[len(job[1]) for _, job in work],
     )
     for (index, _), key, outcome in zip(work, keys, results, strict=True):
         outcomes[index] = outcome

@@ -20,6 +20,8 @@ Result = TypeVar("Result")
 # Jobs per task sent to a worker: fewer round trips, but a chunk is also the unit lost
 # (and rerun) when a worker dies, and the unit of progress.
 MAX_CHUNK = 8
+# A chunk stops growing at this share of the total weight: big files travel alone.
+CHUNK_SHARE = 1 / 64
 
 
 def run_jobs(
@@ -29,12 +31,15 @@ def run_jobs(
     workers: int,
     crashed: Callable[[Job], Result],
     progress: Callable[[int], None] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> list[Result]:
-    """``work(job)`` for every job, in input order.
+    """``work(job)`` for every job, results in input order.
 
     ``workers`` <= 1 runs in this process. ``crashed(job)`` stands for the result of a
     job whose process died even when it ran alone. ``progress(n)`` is called with the
-    number of jobs finished so far, in this process.
+    number of jobs finished so far, in this process. ``weights`` (a job's expected
+    cost, such as its size) make the heaviest jobs start first and travel alone, so
+    one big file does not finish last on a worker while the others idle.
     """
     if workers <= 1 or len(jobs) <= 1:
         in_process: list[Result] = []
@@ -43,14 +48,14 @@ def run_jobs(
             if progress is not None:
                 progress(len(in_process))
         return in_process
-    chunk = max(1, min(MAX_CHUNK, len(jobs) // (workers * 4)))
-    starts = range(0, len(jobs), chunk)
+    chunks = _chunks(weights if weights is not None else [1] * len(jobs))
     done: dict[int, list[Result]] = {}
     finished = 0
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         futures: dict[Future[list[Result]], int] = {
-            pool.submit(_run_chunk, work, jobs[start : start + chunk]): start for start in starts
+            pool.submit(_run_chunk, work, [jobs[index] for index in chunk]): number
+            for number, chunk in enumerate(chunks)
         }
         try:
             for future in as_completed(futures):
@@ -59,22 +64,40 @@ def run_jobs(
                 if progress is not None:
                     progress(finished)
         except BrokenProcessPool:
-            for future, start in futures.items():
-                if start not in done and future.done() and future.exception() is None:
-                    done[start] = future.result()
+            for future, number in futures.items():
+                if number not in done and future.done() and future.exception() is None:
+                    done[number] = future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    results: list[Result] = []
-    for start in starts:
-        if start in done:
-            results.extend(done[start])
+    results: dict[int, Result] = {}
+    for number, chunk in enumerate(chunks):
+        if number in done:
+            results.update(zip(chunk, done[number], strict=True))
             continue
-        for job in jobs[start : start + chunk]:
-            results.append(_run_alone(job, work, crashed))
+        for index in chunk:
+            results[index] = _run_alone(jobs[index], work, crashed)
             finished += 1
             if progress is not None:
                 progress(finished)
-    return results
+    return [results[index] for index in range(len(jobs))]
+
+
+def _chunks(weights: Sequence[int]) -> list[list[int]]:
+    """Job indices grouped into chunks, heaviest first."""
+    order = sorted(range(len(weights)), key=lambda index: -weights[index])
+    limit = max(1.0, sum(weights) * CHUNK_SHARE)
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    current_weight = 0
+    for index in order:
+        current.append(index)
+        current_weight += weights[index]
+        if len(current) >= MAX_CHUNK or current_weight >= limit:
+            chunks.append(current)
+            current, current_weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _run_chunk(work: Callable[[Job], Result], jobs: Sequence[Job]) -> list[Result]:
