@@ -295,17 +295,26 @@ CR_COOKIE_BUG_OPEN = False
 # it (``ValueError: Got an invalid value for default_indent``) and ``fix`` failed.
 FORM_FEED_INDENT_BUG_OPEN = False
 
-# Bug 7: LibCST's tokenizer compares indentations as text, form feeds included;
+# Bug 7 (fixed: ``analysis.source_map.text_for_libcst``): LibCST's tokenizer compares indentations as text, form feeds included;
 # CPython resets the column at a form feed. A page break in the indentation of a line
 # in a block (``def f():\n\x0c    x = 1\n    if x:\n        pass``) is "no matching
-# outer block for dedent" to LibCST: LB001 on a file CPython compiles.
-FORM_FEED_BLOCK_BUG_OPEN = True
+# outer block for dedent" to LibCST: LB001 on a file CPython compiles. Work-around
+# ready: ``analysis.source_map.text_for_libcst`` gives such a page break to the end of
+# the line above (same length, same tree for CPython, columns mapped back by
+# ``positions_in_text``). It is fixed once ``engine.runner`` and
+# ``fixes.apply._module_statements`` parse ``text_for_libcst(text)``: then flip this,
+# drop the skip of its minimized input and ``BUG_7_WORKAROUND_IN_ENGINE`` in
+# tests/analysis/test_form_feeds.py.
+FORM_FEED_BLOCK_BUG_OPEN = False
 
-# Bug 8: LibCST drops a form feed starting a module-level line (``\x0copenai.api_base
-# = "..."``) when it renders the module, from which its positions come: every column
-# on that line is one short, so a fix edits the wrong text (it does not compile, or
-# worse). ``fixes.apply.change_imports`` reads only lines from LibCST: imports are safe.
-FORM_FEED_COLUMN_BUG_OPEN = True
+# Bug 8 (fixed: ``analysis.source_map.positions_in_text``): LibCST drops a form feed
+# starting a module-level line (``\x0copenai.api_base = "..."``) when it renders the
+# module, from which its positions come: every column on that line was one short, so
+# a fix edited the wrong text (it did not compile, or worse). LibCST renders every
+# statement line of a block with the indentation of the block's first line, form
+# feeds and all: columns are now mapped to the real line. ``fixes.apply.change_imports``
+# reads only lines from LibCST: imports were safe.
+FORM_FEED_COLUMN_BUG_OPEN = False
 _LEADING_WHITESPACE = re.compile(r"(?:\A|(?<=\n)|(?<=\r))[ \t\x0c]+")
 
 
@@ -1330,8 +1339,6 @@ def test_handmade_openai_modules(project_root: Path, data: st.DataObject) -> Non
 # bugs are skipped, not xfail: the lead decides; each becomes a plain regression test
 # when its bug is fixed.
 
-_BUG_7 = "open bug 7: LibCST's tokenizer takes a form feed in an indentation for another indent"
-_BUG_8 = "open bug 8: LibCST drops a form feed starting a line: its columns there are one short"
 
 OPEN_BUGS = [
     pytest.param(
@@ -1372,12 +1379,10 @@ OPEN_BUGS = [
         b"import openai\n\nclass Service:\n\n    def __init__(self):\n\n"
         b"\x0c        self.client = openai.OpenAI()\n\n    def ask(self):\n        pass\n",
         id="bug7-form-feed-in-block-indentation-is-lb001",
-        marks=pytest.mark.skip(reason=_BUG_7 + ": LB001, no matching outer block for dedent"),
     ),
     pytest.param(
         b'import openai\n\x0copenai.api_base = "https://openrouter.ai/api/v1"\n',
         id="bug8-form-feed-starting-a-line-shifts-the-fix",
-        marks=pytest.mark.skip(reason=_BUG_8 + ": the LB101 fix does not compile"),
     ),
 ]
 

@@ -49,7 +49,8 @@ from llmbase_migrate.analysis.facts import (
     Value,
     ValueKind,
 )
-from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
+from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace, positions_in_text
+from llmbase_migrate.analysis.visitor import Visitor
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*))?", re.I)
 _MAX_DEPTH = 24
@@ -69,17 +70,17 @@ def collect_facts(module: cst.Module, text: str | None = None) -> ModuleFacts:
     # QualifiedNameProvider is not resolved for the whole tree: it costs more than the
     # parse, and qualified names are needed for a few nodes only (asked of the scope).
     metadata = wrapper.resolve_many([PositionProvider, ScopeProvider])
-    positions = metadata[PositionProvider]
+    positions = positions_in_text(module, text, metadata[PositionProvider])  # type: ignore[arg-type]
     scopes = metadata[ScopeProvider]
     resolver = _Resolver(
         recorder,
-        positions=positions,  # type: ignore[arg-type]
+        positions=positions,
         scopes=scopes,  # type: ignore[arg-type]
     )
     source = SourceMap(
         module,
         module.code if text is None else text,
-        positions,  # type: ignore[arg-type]
+        positions,
         scopes,  # type: ignore[arg-type]
         recorder.bindings,
         recorder.statements,
@@ -107,7 +108,7 @@ class _DictEntry:
     value: cst.BaseExpression
 
 
-class _Recorder(cst.CSTVisitor):
+class _Recorder(Visitor):
     """Records, in one pass, what resolution needs. Knows nothing about rules."""
 
     def __init__(self) -> None:

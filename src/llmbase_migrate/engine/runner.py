@@ -18,6 +18,7 @@ import libcst as cst
 
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
+from llmbase_migrate.analysis.source_map import text_for_libcst
 from llmbase_migrate.engine.candidates import might_use_openai
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
@@ -131,7 +132,7 @@ def _analyze_text(
             facts = ModuleFacts(parse_failure=failure)
         else:
             try:
-                module = cst.parse_module(text)
+                module = cst.parse_module(text_for_libcst(text, tree))
             except cst.ParserSyntaxError as parse_error:
                 facts = _parse_failure_facts(parse_error, text)
             else:

@@ -88,7 +88,9 @@ def _module_statements(text: str) -> tuple[cst.Module, list[_Statement]]:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    module = cst.parse_module(text)
+    from llmbase_migrate.analysis.source_map import text_for_libcst
+
+    module = cst.parse_module(text_for_libcst(text))
     # Lines only: LibCST counts them as Python does (columns follow its own rendering).
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     starts = _line_starts(text)
@@ -270,11 +272,11 @@ def _kept_aliases(
 def _mentioned(module: cst.Module, name: str) -> bool:
     """Whether ``name`` occurs in ``module`` outside import statements: as a name (an
     attribute or a keyword too, to err on the side of keeping), or as a word in a string."""
-    import libcst as cst
+    from llmbase_migrate.analysis.visitor import Visitor
 
     word = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
 
-    class Mentions(cst.CSTVisitor):
+    class Mentions(Visitor):
         found = False
 
         def visit_Import(self, node: cst.Import) -> bool:
