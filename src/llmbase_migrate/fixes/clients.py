@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import string_literal
 from llmbase_migrate.fixes.edit import Edit, ImportChange
 from llmbase_migrate.secrets import looks_like_secret
@@ -169,7 +170,7 @@ def _is_os_module(binding: Binding) -> bool:
     return binding.module == "os" or binding.module.startswith("os.")
 
 
-class _BindingCollector(cst.CSTVisitor):
+class _BindingCollector(Visitor):
     """Records each name binding; a conservative superset of what Python binds."""
 
     def __init__(self, source: SourceMap) -> None:
@@ -315,7 +316,7 @@ def dotted_name(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class _SecretCollector(cst.CSTVisitor):
+class _SecretCollector(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
@@ -346,7 +347,7 @@ def _string_parts(node: cst.BaseString) -> Sequence[cst.SimpleString]:
     return []
 
 
-class _NameFinder(cst.CSTVisitor):
+class _NameFinder(Visitor):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ValueKind
+from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
 from llmbase_migrate.fixes.requests import is_mapping, literal_key, mapping_entry
 
@@ -189,7 +190,7 @@ def _content_part_types(node: cst.BaseExpression) -> list[str]:
     return finder.types
 
 
-class _PartFinder(cst.CSTVisitor):
+class _PartFinder(Visitor):
     def __init__(self) -> None:
         self.types: list[str] = []
 

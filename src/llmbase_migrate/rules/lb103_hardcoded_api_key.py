@@ -43,6 +43,7 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.source_map import SourceMap
+from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import string_literal
 from llmbase_migrate.fixes.clients import environ_read, replace_expression, secrets_in
 from llmbase_migrate.rules._judge import is_agent_url, openai_clients
@@ -227,7 +228,7 @@ def _bound_value(module: cst.Module, target: cst.Name) -> cst.BaseExpression | N
     return finder.value
 
 
-class _BoundValueFinder(cst.CSTVisitor):
+class _BoundValueFinder(Visitor):
     def __init__(self, target: cst.Name) -> None:
         super().__init__()
         self.target = target
@@ -291,7 +292,7 @@ def _string_at(
     return None
 
 
-class _StringFinder(cst.CSTVisitor):
+class _StringFinder(Visitor):
     def __init__(self, source: SourceMap, span: Span) -> None:
         super().__init__()
         self.source = source

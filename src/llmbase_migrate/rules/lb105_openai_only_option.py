@@ -36,6 +36,7 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
+from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import remove_fields
 from llmbase_migrate.fixes.clients import dotted_name, secrets_in
 from llmbase_migrate.rules.base import (
@@ -179,7 +180,7 @@ def _block_of(
     return blocks.get(id(statement))
 
 
-class _BlockCollector(cst.CSTVisitor):
+class _BlockCollector(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.blocks: dict[int, Sequence[cst.BaseStatement]] = {}
@@ -202,7 +203,7 @@ def _inert(node: cst.CSTNode) -> bool:
     return not finder.found
 
 
-class _EffectFinder(cst.CSTVisitor):
+class _EffectFinder(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.found = False
