@@ -41,7 +41,7 @@ def test_findings_exit_1_with_ruff_style_lines(run: Runner, tmp_path: Path) -> N
     assert result.code == 1
     assert 'app/routed.py:8:17: LB201 [*] extra_body["provider"]' in result.out
     assert "Found 1 finding in 1 file" in result.out
-    assert "1 files scanned (1 parsed)" in result.out
+    assert "1 file scanned (1 parsed)" in result.out
 
 
 def test_clean_project_exits_0(run: Runner, tmp_path: Path) -> None:

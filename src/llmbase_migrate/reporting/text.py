@@ -109,7 +109,8 @@ def _summary_line(summary: Summary, unsafe_fixes: bool = False) -> str:
 
 
 def _counts(summary: Summary) -> str:
-    parts = [f"{summary.files_scanned} files scanned ({summary.files_parsed} parsed)"]
+    scanned = "file" if summary.files_scanned == 1 else "files"
+    parts = [f"{summary.files_scanned} {scanned} scanned ({summary.files_parsed} parsed)"]
     if summary.files_skipped:
         parts.append(f"{summary.files_skipped} skipped")
     if summary.files_failed:
