@@ -10,7 +10,7 @@ from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.api import RunOptions, check_paths
 from llmbase_migrate.engine.outcome import Clean, HasFindings, Outcome
-from llmbase_migrate.engine.result_cache import ResultCache
+from llmbase_migrate.engine.result_cache import ResultCache, code_digest
 
 ROUTED = """\
 import os
@@ -104,3 +104,20 @@ def test_a_mention_of_openai_without_an_import_is_never_parsed(tmp_path: Path) -
     root = project(tmp_path / "p", {"notes.py": 'TEXT = "openai.OpenAI(provider=1)"\n'})
     (outcome,) = run_check(root, ResultCache(tmp_path / "cache"))
     assert outcome == Clean("notes.py", parsed=False)
+
+
+def test_edited_tool_code_changes_the_key(tmp_path: Path) -> None:
+    # A development install keeps its version number while its code changes.
+    package = tmp_path / "pkg"
+    (package / "rules").mkdir(parents=True)
+    module = package / "rules" / "lb999.py"
+    module.write_text("X = 1\n")
+    before = code_digest(package)
+    assert code_digest(package) == before
+    module.write_text("X = 22\n")
+    assert code_digest(package) != before
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.py").write_text("")
+    after = code_digest(package)
+    (package / "__pycache__" / "x.py").write_text("changed")
+    assert code_digest(package) == after, "bytecode caches do not count"

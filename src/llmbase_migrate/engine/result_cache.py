@@ -13,6 +13,7 @@ Entries are pickles in the user's own cache directory; one that cannot be read
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import pickle
 import shutil
@@ -48,12 +49,34 @@ def catalog_fingerprint(catalog: CatalogIndex | None) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """The version and a digest of the installed code: an edited or reinstalled tool
+    with an unchanged version number (a development install, a patched copy) must not
+    reuse old results."""
+    return __version__ + "+" + code_digest(Path(__file__).resolve().parents[1])
+
+
+def code_digest(package: Path) -> str:
+    """A digest of each module's (and data file's) path, size and modification time."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            relative = path.relative_to(package).as_posix()
+            digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def context_fingerprint(codes: tuple[str, ...], context: RuleContext, catalog_digest: str) -> str:
     """What besides the bytes and path decides an outcome, as a short digest."""
     material = repr(
         (
             _FORMAT,
-            __version__,
+            tool_fingerprint(),
             codes,
             context.base_url,
             context.api_key_env,
