@@ -45,14 +45,15 @@ def might_use_openai(text: str) -> bool:
             tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    return _has_candidate_shape(tree)
+    return has_candidate_shape(tree)
 
 
 def _is_package(dotted: str) -> bool:
     return dotted == _PACKAGE or dotted.startswith(_PACKAGE + ".")
 
 
-def _has_candidate_shape(tree: ast.AST) -> bool:
+def has_candidate_shape(tree: ast.AST) -> bool:
+    """The candidate test on a tree already parsed (see the module doc)."""
     imports_package = False
     shape_found = False
     # names bound to the package (``import openai``, ``import openai as oa``, ``x = oa``)

@@ -19,7 +19,7 @@ import libcst as cst
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
 from llmbase_migrate.analysis.source_map import text_for_libcst
-from llmbase_migrate.engine.candidates import might_use_openai
+from llmbase_migrate.engine.candidates import has_candidate_shape
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
@@ -77,9 +77,15 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
         source = decode_source(raw)
     except SourceError as error:
         return FileAnalysis(Skipped(path, error.reason))
-    if not might_use_openai(source.text):
+    # The candidate pass's tree is handed on, so CPython parses a candidate once; text
+    # it cannot parse goes on and is parsed again where the errors are reported.
+    try:
+        tree: ast.Module | None = _parse(source.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None and not has_candidate_shape(tree):
         return FileAnalysis(Clean(path, parsed=False))
-    return analyze_text(path, source.text, rules, context)
+    return analyze_text(path, source.text, rules, context, tree=tree)
 
 
 @contextlib.contextmanager
@@ -95,15 +101,23 @@ def compiler_warnings_ignored() -> Iterator[None]:
         yield
 
 
-def analyze_text(path: str, text: str, rules: Sequence[Rule], context: RuleContext) -> FileAnalysis:
+def analyze_text(
+    path: str,
+    text: str,
+    rules: Sequence[Rule],
+    context: RuleContext,
+    *,
+    tree: ast.Module | None = None,
+) -> FileAnalysis:
     """Parse decoded source once, gather its facts and run the rules over them, on a
-    big stack (see ``deep_stack``): LibCST recurses once per level of its tree."""
-    return run_deep(lambda: _analyze_text(path, text, rules, context))
+    big stack (see ``deep_stack``): LibCST recurses once per level of its tree.
+    ``tree`` is CPython's tree of ``text`` when the caller has it already."""
+    return run_deep(lambda: _analyze_text(path, text, rules, context, tree))
 
 
 @compiler_warnings_ignored()
 def _analyze_text(
-    path: str, text: str, rules: Sequence[Rule], context: RuleContext
+    path: str, text: str, rules: Sequence[Rule], context: RuleContext, given: ast.Module | None
 ) -> FileAnalysis:
     """Parse decoded source once, gather its facts and run the rules over them.
 
@@ -114,7 +128,7 @@ def _analyze_text(
     """
     module: cst.Module | None = None
     try:
-        tree = _parse(text)
+        tree = given if given is not None else _parse(text)
     except (RecursionError, MemoryError):
         return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
     except SyntaxError as error:
