@@ -22,12 +22,9 @@ from libcst.metadata import (
     BaseAssignment,
     CodeRange,
     ImportAssignment,
-    MetadataWrapper,
-    PositionProvider,
     QualifiedName,
     QualifiedNameSource,
     Scope,
-    ScopeProvider,
 )
 
 from llmbase_migrate.analysis import names
@@ -49,6 +46,8 @@ from llmbase_migrate.analysis.facts import (
     Value,
     ValueKind,
 )
+from llmbase_migrate.analysis.positions import syntactic_positions
+from llmbase_migrate.analysis.scopes import module_scopes, store_names
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace, positions_in_text
 from llmbase_migrate.analysis.visitor import Visitor
 
@@ -66,22 +65,20 @@ def collect_facts(module: cst.Module, text: str | None = None) -> ModuleFacts:
     if not recorder.imports_openai:
         # Without an import of the SDK nothing here can resolve to it: skip metadata.
         return ModuleFacts()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     # QualifiedNameProvider is not resolved for the whole tree: it costs more than the
     # parse, and qualified names are needed for a few nodes only (asked of the scope).
-    metadata = wrapper.resolve_many([PositionProvider, ScopeProvider])
-    positions = positions_in_text(module, text, metadata[PositionProvider])  # type: ignore[arg-type]
-    scopes = metadata[ScopeProvider]
+    scopes = module_scopes(module, recorder.stored_names)
+    positions = positions_in_text(module, text, syntactic_positions(module))
     resolver = _Resolver(
         recorder,
         positions=positions,
-        scopes=scopes,  # type: ignore[arg-type]
+        scopes=scopes,
     )
     source = SourceMap(
         module,
         module.code if text is None else text,
         positions,
-        scopes,  # type: ignore[arg-type]
+        scopes,
         recorder.bindings,
         recorder.statements,
     )
@@ -134,6 +131,8 @@ class _Recorder(Visitor):
         # name bound by an ``=`` or ``: T =`` statement -> that statement
         self.binding_statements: dict[cst.Name, cst.BaseSmallStatement] = {}
         self.loops: list[cst.For | cst.While] = []
+        # names stored to, for the scope walk (``analysis.scopes``)
+        self.stored_names: set[cst.Name] = set()
         # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
         self._context: list[_ClassInfo | cst.FunctionDef] = []
 
@@ -159,6 +158,7 @@ class _Recorder(Visitor):
 
     def visit_For(self, node: cst.For) -> None:
         self.loops.append(node)
+        self.stored_names.update(store_names(node.target))
 
     def visit_While(self, node: cst.While) -> None:
         self.loops.append(node)
@@ -166,6 +166,7 @@ class _Recorder(Visitor):
     # -- scopes we track ourselves: classes and their methods' first parameter
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(_dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None)
+        self.stored_names.add(node.name)
         info = _ClassInfo(node, bases, defaultdict(list))
         self.classes[node] = info
         self.classes_by_name[node.name.value].append(info)
@@ -175,6 +176,7 @@ class _Recorder(Visitor):
         self._context.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stored_names.add(node.name)
         owner = self._context[-1] if self._context else None
         if (
             isinstance(owner, _ClassInfo)
@@ -203,11 +205,13 @@ class _Recorder(Visitor):
     # -- bindings
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            self.stored_names.update(store_names(target.target))
             self._bind_target(target.target, node.value, node)
             if isinstance(target.target, cst.Name):
                 self.binding_statements[target.target] = node
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.stored_names.update(store_names(node.target))
         if node.value is not None:
             self._bind_target(node.target, node.value, None)
             if isinstance(node.target, cst.Name):
@@ -222,7 +226,20 @@ class _Recorder(Visitor):
             if enclosing is not None and target.value.value == enclosing[0]:
                 enclosing[1].annotations[target.attr.value] = node.annotation
 
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.stored_names.update(store_names(node.target))
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.stored_names.update(store_names(node.name))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.stored_names.update(store_names(node.target))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.stored_names.add(node.name)
+
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.stored_names.update(store_names(node.target))
         if isinstance(node.target, cst.Name):
             self.bindings[node.target] = node.value
 

@@ -86,13 +86,13 @@ class _Statement:
 
 def _module_statements(text: str) -> tuple[cst.Module, list[_Statement]]:
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
 
+    from llmbase_migrate.analysis.positions import syntactic_positions
     from llmbase_migrate.analysis.source_map import text_for_libcst
 
     module = cst.parse_module(text_for_libcst(text))
     # Lines only: LibCST counts them as Python does (columns follow its own rendering).
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = syntactic_positions(module)
     starts = _line_starts(text)
     statements = []
     for node in module.body:
