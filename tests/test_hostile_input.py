@@ -400,7 +400,7 @@ def test_fifty_megabyte_file_is_skipped_as_too_large(tmp_path: Path) -> None:
 
 def test_binary_file_with_a_python_name(run: Runner, tmp_path: Path) -> None:
     noise = random.Random(5).randbytes(4096)
-    blob = noise[:2048] + b"import openai\n" + noise[2048:]
+    blob = noise[:2048] + b"\nimport openai\n" + noise[2048:]
     root = _project(tmp_path, {"model.bin.py": blob})
     reason = re.compile(r"invalid utf-8 at byte \d+")
     text, document = _check(run, root)

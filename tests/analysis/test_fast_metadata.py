@@ -79,8 +79,7 @@ SHAPES = {
 
 
 def _sources() -> Iterator[tuple[str, str]]:
-    for name, text in SHAPES.items():
-        yield name, text
+    yield from SHAPES.items()
     for folder in ("fixtures", "tests", "src"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
@@ -122,9 +121,7 @@ def _describe(
 def test_stored_names_are_libcsts_store_contexts(parsed: list[tuple[str, cst.Module]]) -> None:
     total = 0
     for name, module in parsed:
-        contexts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(
-            ExpressionContextProvider
-        )
+        contexts = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ExpressionContextProvider)
         expected = {
             node
             for node, context in contexts.items()
@@ -165,9 +162,10 @@ def test_scopes_equal_libcsts_for_every_node(parsed: list[tuple[str, cst.Module]
                     name,
                     node.value,
                 )
-                assert scope.get_qualified_names_for(node) == other.get_qualified_names_for(
-                    node
-                ), (name, node.value)
+                assert scope.get_qualified_names_for(node) == other.get_qualified_names_for(node), (
+                    name,
+                    node.value,
+                )
                 assert _accesses(scope, node) == _accesses(other, node), (name, node.value)
                 names_compared += 1
     assert names_compared > 35_000
@@ -192,6 +190,4 @@ def _bindings(scope: Scope, name: str) -> list[tuple[str, int]]:
 
 
 def _accesses(scope: Scope, node: cst.Name) -> list[int]:
-    return sorted(
-        id(access.node) for access in scope.accesses[node.value] if access.node is node
-    )
+    return sorted(id(access.node) for access in scope.accesses[node.value] if access.node is node)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from llmbase_migrate.engine.candidates import might_use_openai
+from llmbase_migrate.engine.candidates import may_hold_candidate, might_use_openai
 from llmbase_migrate.engine.outcome import HasFindings
 from llmbase_migrate.engine.runner import analyze_text
 from llmbase_migrate.engine.source import decode_source
@@ -27,12 +27,31 @@ SKIPPED = {
     ),
     "an attribute set on something else": "import openai\nclass C:\n    pass\nC.api_key = 1\n",
     "the package read, not set": "import openai\nprint(openai.api_key)\n",
+    "a part of the package set": "from openai import lib\nlib.api_key = 'k'\n",
+    "another package": "from openai_compat import OpenAI\nOpenAI().chat.completions.create()\n",
+    "an import in a string": 'DOC = """from openai import OpenAI"""\n',
+    "not python, a mention only": "this is not python but mentions openai\n",
+    "a client class imported and never used": "from openai import OpenAI, AsyncOpenAI\nx = 1\n",
+    "a response type named like a pre-1.0 class": (
+        "from openai.types.chat import ChatCompletion\n"
+        "def f(c: ChatCompletion):\n    return ChatCompletion.model_validate(c)\n"
+    ),
+    "an unrelated attribute on a parameter": (
+        "from openai.types import Model\ndef f(x):\n    return x.images\n"
+    ),
 }
 
 KEPT = {
-    "a client class imported": "from openai import (\n    OpenAI,\n)\n",
+    "a client class imported and called": "from openai import (\n    OpenAI,\n)\nOpenAI()\n",
+    "a client class imported for an annotation": (
+        "from openai import OpenAI\ndef f(c: OpenAI):\n    return c.embeddings\n"
+    ),
+    "a client derived": "from openai import OpenAI\ndef f(c: OpenAI):\n    c.with_options(timeout=1)\n",
+    "a string annotation": (
+        "import openai.types\ndef f(c: 'Optional[OpenAI]'):\n    return c.files.content\n"
+    ),
     "a star import": "from openai import *\n",
-    "a legacy class imported": "from openai import ChatCompletion as CC\n",
+    "a legacy class used": "from openai import ChatCompletion as CC\nCC.create(model='m')\n",
     "a client through the package": "import openai as oa\nc = oa.AsyncOpenAI()\n",
     "the private client module": "from openai import _client\nc = _client.OpenAI()\n",
     "a chat call on a parameter": (
@@ -42,7 +61,12 @@ KEPT = {
     "a module setting": "import openai\nopenai.api_base = 'x'\n",
     "a module setting through a copy": "import openai as oa\nsdk = oa\nsdk.api_key, x = 'k', 1\n",
     "a submodule import binds the package": "import openai.lib\nopenai.base_url = 'x'\n",
-    "not python": "this is not python but mentions openai\n",
+    "not python, importing the package": "import openai\nthis is not python!\n",
+    "an import continued on the next line": "import os, \\\n    openai\nopenai.api_key = 'k'\n",
+    "a from import continued": "from \\\n  openai import OpenAI\nOpenAI()\n",
+    "a star import without a blank": "from openai import*\n",
+    "spaces around the dots": "from openai . lib . azure import AzureOpenAI\nAzureOpenAI()\n",
+    "the package imported after others": "import os as o, sys\nimport json, openai as oa\noa.api_key = 1\n",
 }
 
 
@@ -79,3 +103,29 @@ def test_every_fixture_with_findings_is_a_candidate() -> None:
             with_findings += 1
             assert might_use_openai(text), path
     assert with_findings >= 35
+
+
+BYTES_SKIPPED = {
+    "no import": b"x = 'openai'\n",
+    "an import of another package": b"import openai_tools\nfrom openaix import OpenAI\n",
+    "a from import without a shape word": b"from openai.types import Usage\nUsage.x = 1\n",
+}
+
+
+@pytest.mark.parametrize("raw", BYTES_SKIPPED.values(), ids=BYTES_SKIPPED.keys())
+def test_bytes_without_an_import_and_a_shape_word_are_skipped(raw: bytes) -> None:
+    assert not may_hold_candidate(raw)
+
+
+@pytest.mark.parametrize("source", KEPT.values(), ids=KEPT.keys())
+def test_bytes_of_every_kept_file_pass(source: str) -> None:
+    assert may_hold_candidate(source.encode())
+
+
+def test_a_long_line_of_imports_is_matched_quickly() -> None:
+    import time
+
+    raw = b"import " + b"a " * 200_000 + b"\nimport " + b"b, " * 200_000 + b"c\n"
+    started = time.perf_counter()
+    assert not may_hold_candidate(raw)
+    assert time.perf_counter() - started < 2.0

@@ -78,11 +78,12 @@ def test_colliding_fixes_wait_for_the_next_round() -> None:
         fake_rule("LB901", insert_at_top("first = 1"), fix=Applicability.SAFE),
         fake_rule("LB902", insert_at_top("second = 2"), fix=Applicability.SAFE),
     ]
-    source = b"from openai import OpenAI\n"
+    # (a client is constructed: only such files reach the rules, see engine.candidates)
+    source = b"from openai import OpenAI\nOpenAI()\n"
     outcome = fix_bytes("a.py", source, rules, CONTEXT, unsafe=False)
     assert isinstance(outcome, Fixed)
     # Both insert at 1:1: LB901 wins round one, LB902 applies in round two.
-    assert outcome.new_source == b"second = 2\nfirst = 1\nfrom openai import OpenAI\n"
+    assert outcome.new_source == b"second = 2\nfirst = 1\n" + source
     assert sorted(finding.code for finding in outcome.fixed) == ["LB901", "LB902"]
 
 
@@ -93,7 +94,7 @@ def test_a_fix_that_does_not_compile_leaves_the_file_untouched() -> None:
 
     rule = fake_rule("LB903", returns_at_module_level, fix=Applicability.SAFE)
     outcome = fix_bytes(
-        "a.py", b"from openai import OpenAI\nvalue = 1\n", [rule], CONTEXT, unsafe=False
+        "a.py", b"from openai import OpenAI\nvalue = 1\nOpenAI()\n", [rule], CONTEXT, unsafe=False
     )
     assert isinstance(outcome, HasFindings)
     assert outcome.fix_error is not None
@@ -107,7 +108,8 @@ def test_fixes_that_never_converge_are_not_applied() -> None:
         yield Report(Span(1, 1, 1, 1), "again", fix)
 
     rule = fake_rule("LB904", always, fix=Applicability.SAFE)
-    outcome = fix_bytes("a.py", b"from openai import OpenAI\n", [rule], CONTEXT, unsafe=False)
+    source = b"from openai import OpenAI\nOpenAI()\n"
+    outcome = fix_bytes("a.py", source, [rule], CONTEXT, unsafe=False)
     assert isinstance(outcome, HasFindings)
     assert outcome.fix_error == f"not fixed: fixes did not converge in {MAX_ROUNDS} rounds (LB904)"
 
@@ -120,13 +122,13 @@ def test_unsafe_fixes_only_on_request() -> None:
             yield Report(Span(2, 1, 2, 6), "x", fix)
 
     rule = fake_rule("LB905", unsafe, fix=Applicability.UNSAFE)
-    source = b"from openai import OpenAI\nx = 1\n"
+    source = b"from openai import OpenAI\nx = 1\nOpenAI()\n"
     safe_only = fix_bytes("a.py", source, [rule], CONTEXT, unsafe=False)
     assert isinstance(safe_only, HasFindings) and safe_only.fix_error is None
     with_unsafe = fix_bytes("a.py", source, [rule], CONTEXT, unsafe=True)
     assert (
         isinstance(with_unsafe, Fixed)
-        and with_unsafe.new_source == b"from openai import OpenAI\nx = 2\n"
+        and with_unsafe.new_source == b"from openai import OpenAI\nx = 2\nOpenAI()\n"
     )
 
 

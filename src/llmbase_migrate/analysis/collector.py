@@ -861,7 +861,7 @@ class _Resolver:
             for start in range(len(path) - size):
                 if tuple(path[start : start + size]) != resource:
                     continue
-                if path[start + size] not in _RESOURCE_METHODS:
+                if path[start + size] not in names.RESOURCE_METHODS:
                     continue
                 attribute = _nth_attribute(func, len(path) - start - size)
                 if attribute is None:
@@ -1226,48 +1226,6 @@ class _Resolver:
 
 
 # --------------------------------------------------------------------------- helpers
-
-_RESOURCE_METHODS = frozenset(
-    {
-        "create",
-        "list",
-        "retrieve",
-        "delete",
-        "update",
-        "cancel",
-        "content",
-        "retrieve_content",
-        "generate",
-        "edit",
-        "create_variation",
-        "parse",
-        "stream",
-        "connect",
-        "submit_tool_outputs",
-        "create_and_run",
-        "create_and_poll",
-        "upload",
-        "upload_and_poll",
-        "unwrap",
-        "verify_signature",
-        "wait_for_processing",
-        "transcriptions",
-        "translations",
-        "speech",
-        "jobs",
-        "runs",
-        "messages",
-        "input_items",
-        "items",
-        "file_batches",
-        "checkpoints",
-        "parts",
-        "sessions",
-        "client_secrets",
-        "remix",
-        "download_content",
-    }
-)
 
 
 def _merge_refs(refs: Sequence[_Ref]) -> _Ref:

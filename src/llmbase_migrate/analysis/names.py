@@ -71,6 +71,49 @@ UNSUPPORTED_RESOURCES: tuple[tuple[str, ...], ...] = (
 )
 UNSUPPORTED_RESOURCE_NAMES = frozenset(path[-1] for path in UNSUPPORTED_RESOURCES)
 
+# Methods called on a resource (``client.embeddings.create``).
+RESOURCE_METHODS = frozenset(
+    {
+        "create",
+        "list",
+        "retrieve",
+        "delete",
+        "update",
+        "cancel",
+        "content",
+        "retrieve_content",
+        "generate",
+        "edit",
+        "create_variation",
+        "parse",
+        "stream",
+        "connect",
+        "submit_tool_outputs",
+        "create_and_run",
+        "create_and_poll",
+        "upload",
+        "upload_and_poll",
+        "unwrap",
+        "verify_signature",
+        "wait_for_processing",
+        "transcriptions",
+        "translations",
+        "speech",
+        "jobs",
+        "runs",
+        "messages",
+        "input_items",
+        "items",
+        "file_batches",
+        "checkpoints",
+        "parts",
+        "sessions",
+        "client_secrets",
+        "remix",
+        "download_content",
+    }
+)
+
 # Pre-1.0 module-level API classes (``openai.ChatCompletion.create``).
 LEGACY_APIS = frozenset(
     {

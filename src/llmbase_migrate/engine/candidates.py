@@ -7,37 +7,91 @@ a fact the analyzer reports on. It mirrors the shapes ``analysis.collector`` loo
 for and errs towards yes; it only ever skips files, never reports. A file is a
 candidate when it imports the ``openai`` package and also has at least one of:
 
-- an import from the package of a client class, a pre-1.0 API class, or ``*``;
-- an attribute named like a client class, a pre-1.0 API class, ``completions``
-  (every chat path has it) or an unsupported resource (``embeddings``...);
+- ``*`` imported from the package;
+- a client class imported from the package, or a pre-1.0 API class imported from
+  ``openai`` itself, and also a use of a name so imported (``OpenAI()``,
+  ``ChatCompletion.create``) or an attribute named like a shape word below or
+  ``with_options``/``copy`` on any chain (``client.embeddings`` on a parameter
+  annotated ``OpenAI``);
+- an attribute named like a client class, a pre-1.0 API class, ``completions`` or
+  an unsupported resource (``embeddings``...) on a chain rooted in a name an import
+  from the package binds (``openai.OpenAI``, ``oa.embeddings``);
+- a call written as a chat request on anything (``x.chat.completions.create()``,
+  ``self.c.completions.parse()``) or as a request to an unsupported resource
+  (``x.embeddings.create()``);
+- a string annotation naming a client class (``client: "OpenAI"``);
 - an assignment to an attribute of a name bound to the package (``openai.api_key =``).
 
-Every fact needs one of these: a client is constructed through a name imported
-from the package or an attribute of it; a chat call's path holds ``completions``;
-an endpoint use holds its resource's name; a module setting assigns to the package.
-``tests/engine/test_candidates.py`` checks this against every rule example and the
-fixture corpus, and ``bench/candidate_audit.py`` against any source tree.
+Every fact needs one of these. A client, a pre-1.0 class or the package is reached
+only through a name an import from the package binds (the first two shapes), or
+through a string annotation; a receiver the analyzer cannot resolve counts only in
+a call written out as a chat or resource request; a module setting assigns to a
+name bound by ``import openai``. ``tests/engine/test_candidates.py`` checks this
+against every rule example and the fixture corpus, and ``bench/candidate_audit.py``
+against any source tree (the analyzer run on every file is the oracle).
+
+Most files that mention ``openai`` do not import it (the SDK's own sources, docs in
+strings), and parsing them costs more than everything else the pass does. So the
+bytes are looked at first (``may_hold_candidate``): a candidate's text holds an
+import statement of the package and, unless it is a plain ``import openai`` (the
+only binding of the package itself, needed for a module setting), one of the
+words the shapes above are made of. Code that does not parse is then a candidate
+only when its text imports the package.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 import warnings
 
 from llmbase_migrate.analysis import names
 
 _PACKAGE = names.OPENAI_PACKAGE
-_IMPORTED_NAMES = names.CLIENT_TYPE_NAMES | names.LEGACY_APIS | {"*"}
 _ATTRIBUTES = (
     names.CLIENT_TYPE_NAMES | names.LEGACY_APIS | names.UNSUPPORTED_RESOURCE_NAMES | {"completions"}
 )
+_CHAT_METHODS = names.CHAT_METHODS
+_RESOURCES = names.UNSUPPORTED_RESOURCE_NAMES
+_WORD_SPLIT = re.compile(r"\W+")
+
+
+# Whitespace inside a statement: blanks and line continuations.
+_GAP = rb"(?:[ \t\f]|\\\r?\n|\\\r)"
+_MODULE = rb"[^\s,;#()\\]+"
+# ``from openai...`` (or ``from openai . lib``)
+_FROM_IMPORT = re.compile(rb"\bfrom" + _GAP + rb"+openai\b")
+# ``import openai``, ``import os, openai.lib as lib``: binds the package itself
+_PLAIN_IMPORT = re.compile(
+    rb"\bimport{gap}+(?:{module}(?:{gap}+as{gap}+{module})?{gap}*,{gap}*)*openai\b".replace(
+        b"{gap}", _GAP
+    ).replace(b"{module}", _MODULE)
+)
+# a word a shape is made of (``OpenAI``, ``completions``...), or a star import
+_WORDS = re.compile(
+    rb"\b(?:{words})\b|\bimport{gap}*\*".replace(
+        b"{words}", b"|".join(re.escape(word.encode()) for word in sorted(_ATTRIBUTES))
+    ).replace(b"{gap}", _GAP)
+)
+
+
+def may_hold_candidate(raw: bytes) -> bool:
+    """Whether the bytes of a file may make a candidate (see the module doc): a
+    necessary condition, checked before any decoding or parsing."""
+    if _PLAIN_IMPORT.search(raw) is not None:
+        return True
+    return _FROM_IMPORT.search(raw) is not None and _WORDS.search(raw) is not None
 
 
 def might_use_openai(text: str) -> bool:
     """Whether ``text`` may hold something the analyzer reports (see the module doc).
 
-    Code CPython cannot parse is a candidate: LibCST goes on to report it (LB001).
+    Code CPython cannot parse is a candidate when its text imports the package:
+    LibCST goes on to report it (LB001).
     """
+    if not may_hold_candidate(text.encode("utf-8", "surrogatepass")):
+        return False
     try:
         with warnings.catch_warnings():
             # The analysed code's warnings (an invalid escape) are not ours to show.
@@ -56,27 +110,52 @@ def has_candidate_shape(tree: ast.AST) -> bool:
     """The candidate test on a tree already parsed (see the module doc)."""
     imports_package = False
     shape_found = False
-    # names bound to the package (``import openai``, ``import openai as oa``, ``x = oa``)
+    # names an import from the package binds, and those bound to the package itself
+    imported_names: set[str] = set()
     package_names: set[str] = set()
+    # the root names of attribute chains holding a shape word (``oa`` of ``oa.OpenAI``)
+    shape_roots: set[str] = set()
+    class_imported = False  # a client or pre-1.0 API class
+    shape_attribute = False  # on any chain
+    # names called (``OpenAI()``) or starting an attribute chain (``ChatCompletion.create``)
+    used_names: set[str] = set()
     attribute_targets: list[str] = []
     name_copies: list[tuple[str, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name):
+                used_names.add(node.value.id)
             if node.attr in _ATTRIBUTES:
+                shape_attribute = True
+                root = _root_name(node)
+                if root is not None:
+                    shape_roots.add(root)
+            elif node.attr in names.CLIENT_DERIVING_METHODS:
+                shape_attribute = True
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                used_names.add(node.func.id)
+            elif _is_request_call(node.func):
                 shape_found = True
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if _is_package(alias.name):
                     imports_package = True
                     # ``import openai.lib`` binds ``openai``; ``as`` binds the alias
-                    package_names.add(alias.asname or alias.name.split(".", 1)[0])
+                    bound = alias.asname or alias.name.split(".", 1)[0]
+                    package_names.add(bound)
+                    imported_names.add(bound)
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module is not None and _is_package(node.module):
                 imports_package = True
-                if any(alias.name in _IMPORTED_NAMES for alias in node.names):
+                imported = {alias.name for alias in node.names}
+                if "*" in imported:
                     shape_found = True
-                # ``from openai import lib`` binds a part of the package
-                package_names.update(alias.asname or alias.name for alias in node.names)
+                # ``openai.types.chat.ChatCompletion`` is a response type, not the API
+                legacy = names.LEGACY_APIS if node.module == _PACKAGE else frozenset()
+                if imported & (names.CLIENT_TYPE_NAMES | legacy):
+                    class_imported = True
+                imported_names.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 _note_target(target, attribute_targets)
@@ -84,16 +163,66 @@ def has_candidate_shape(tree: ast.AST) -> bool:
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
                     name_copies.append((target.id, node.value.id))
+        elif isinstance(node, (ast.AnnAssign, ast.arg)):
+            shape_found = shape_found or _names_a_client(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            shape_found = shape_found or _names_a_client(node.returns)
         if imports_package and shape_found:
             return True
     if not imports_package:
         return False
-    if shape_found:
+    _close_over_copies(imported_names, name_copies)
+    if shape_roots & imported_names:
+        return True
+    if class_imported and (shape_attribute or used_names & imported_names):
         return True
     if not attribute_targets:
         return False
     _close_over_copies(package_names, name_copies)
     return any(name in package_names for name in attribute_targets)
+
+
+def _root_name(node: ast.Attribute) -> str | None:
+    """``a`` of ``a.b.c``; None when the chain starts elsewhere (a call, ``self.x``
+    counts: its root is ``self``)."""
+    value: ast.expr = node
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return value.id if isinstance(value, ast.Name) else None
+
+
+def _is_request_call(func: ast.expr) -> bool:
+    """``<anything>.completions.create``-like (the last two names of every chat
+    path) or ``<anything>.<resource>.<method>`` (an unsupported endpoint), with the
+    response wrappers (``with_raw_response``) left out or not."""
+    written: list[str] = []
+    while isinstance(func, ast.Attribute):
+        written.append(func.attr)
+        func = func.value
+    if len(written) < 2:
+        return False
+    written.reverse()
+    stripped = [name for name in written if name not in names.RESPONSE_WRAPPERS]
+    if len(stripped) >= 2 and stripped[-2] == "completions" and stripped[-1] in _CHAT_METHODS:
+        return True
+    return any(
+        resource in _RESOURCES and method in names.RESOURCE_METHODS
+        for path in (written, stripped)
+        for resource, method in itertools.pairwise(path)
+    )
+
+
+def _names_a_client(annotation: ast.expr | None) -> bool:
+    """A string annotation naming a client class (``"OpenAI"``, ``"Optional[OpenAI]"``)
+    anywhere in ``annotation``: the analyzer takes such a string for a client."""
+    if annotation is None:
+        return False
+    return any(
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(part in names.CLIENT_TYPE_NAMES for part in _WORD_SPLIT.split(node.value))
+        for node in ast.walk(annotation)
+    )
 
 
 def _note_target(target: ast.expr, attribute_targets: list[str]) -> None:

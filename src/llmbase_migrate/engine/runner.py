@@ -19,7 +19,7 @@ import libcst as cst
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
 from llmbase_migrate.analysis.source_map import text_for_libcst
-from llmbase_migrate.engine.candidates import has_candidate_shape
+from llmbase_migrate.engine.candidates import has_candidate_shape, may_hold_candidate
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
@@ -73,6 +73,8 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
         return FileAnalysis(Clean(path, parsed=False))
     if len(raw) > MAX_FILE_BYTES:
         return FileAnalysis(Skipped(path, too_large(len(raw))))
+    if not may_hold_candidate(raw):
+        return FileAnalysis(Clean(path, parsed=False))
     try:
         source = decode_source(raw)
     except SourceError as error:
