@@ -34,9 +34,11 @@ Most files that mention ``openai`` do not import it (the SDK's own sources, docs
 strings), and parsing them costs more than everything else the pass does. So the
 bytes are looked at first (``may_hold_candidate``): a candidate's text holds an
 import statement of the package and, unless it is a plain ``import openai`` (the
-only binding of the package itself, needed for a module setting), one of the
-words the shapes above are made of. Code that does not parse is then a candidate
-only when its text imports the package.
+only binding of the package itself, needed for a module setting), the text some
+shape above needs: a star import, a client class's name, a pre-1.0 class's name
+with a ``from openai import``, or an attribute named like a shape word outside an
+import line (``from openai.types.responses import ...`` names a module). Code that
+does not parse is then a candidate only when its text imports the package.
 """
 
 from __future__ import annotations
@@ -68,20 +70,50 @@ _PLAIN_IMPORT = re.compile(
         b"{gap}", _GAP
     ).replace(b"{module}", _MODULE)
 )
-# a word a shape is made of (``OpenAI``, ``completions``...), or a star import
-_WORDS = re.compile(
-    rb"\b(?:{words})\b|\bimport{gap}*\*".replace(
-        b"{words}", b"|".join(re.escape(word.encode()) for word in sorted(_ATTRIBUTES))
-    ).replace(b"{gap}", _GAP)
+# ``from openai import`` (the top-level package: where pre-1.0 classes come from)
+_FROM_PACKAGE_IMPORT = re.compile(rb"\bfrom{gap}+openai{gap}+import\b".replace(b"{gap}", _GAP))
+_STAR_IMPORT = re.compile(rb"\bimport{gap}*\*".replace(b"{gap}", _GAP))
+
+
+def _words(words: frozenset[str]) -> bytes:
+    return b"|".join(re.escape(word.encode()) for word in sorted(words))
+
+
+# an attribute named like a shape word (``.completions``, ``. OpenAI``)
+_DOTTED_WORD = re.compile(
+    rb"\.{gap}*(?:{words})\b".replace(b"{gap}", _GAP).replace(b"{words}", _words(_ATTRIBUTES))
 )
+_CLIENT_WORD = re.compile(rb"\b(?:{words})\b".replace(b"{words}", _words(names.CLIENT_TYPE_NAMES)))
+_LEGACY_WORD = re.compile(rb"\b(?:{words})\b".replace(b"{words}", _words(names.LEGACY_APIS)))
+# a line holding only an import (its dotted words name modules: ``openai.types.responses``)
+_IMPORT_LINE = re.compile(rb"[ \t\f]*(?:from|import)\b[^;\r\n]*(?:\r\n|\r|\n|\Z)")
 
 
 def may_hold_candidate(raw: bytes) -> bool:
     """Whether the bytes of a file may make a candidate (see the module doc): a
-    necessary condition, checked before any decoding or parsing."""
+    necessary condition, checked before any decoding or parsing. Each shape needs
+    some text: a plain ``import openai`` (a module setting), or a ``from openai``
+    import with a star, a client class's name (imported, or in a string annotation),
+    a pre-1.0 class's name imported from ``openai`` itself, or an attribute named
+    like a shape word outside an import line."""
     if _PLAIN_IMPORT.search(raw) is not None:
         return True
-    return _FROM_IMPORT.search(raw) is not None and _WORDS.search(raw) is not None
+    if _FROM_IMPORT.search(raw) is None:
+        return False
+    return (
+        _STAR_IMPORT.search(raw) is not None
+        or _CLIENT_WORD.search(raw) is not None
+        or (_LEGACY_WORD.search(raw) is not None and _FROM_PACKAGE_IMPORT.search(raw) is not None)
+        or _has_dotted_word(raw)
+    )
+
+
+def _has_dotted_word(raw: bytes) -> bool:
+    for match in _DOTTED_WORD.finditer(raw):
+        line_start = max(raw.rfind(b"\n", 0, match.start()), raw.rfind(b"\r", 0, match.start())) + 1
+        if _IMPORT_LINE.match(raw, line_start) is None:
+            return True
+    return False
 
 
 def might_use_openai(text: str) -> bool:
