@@ -72,11 +72,10 @@ def _libcst_parse(path: Path) -> None:
 
 
 def parse_all(paths: Sequence[Path], parse: Callable[[Path], None], jobs: int) -> None:
-    if jobs <= 1:
-        for path in paths:
-            parse(path)
-        return
-    with ProcessPoolExecutor(jobs) as pool:
+    """Parse in worker processes, one for ``jobs=1`` too: Linux keeps a process's
+    peak memory across exec, so a bench process grown by parsing in place would pass
+    its peak to every process it starts, ours included (``ru_maxrss``)."""
+    with ProcessPoolExecutor(max(jobs, 1)) as pool:
         list(pool.map(parse, paths, chunksize=16))
 
 
