@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState  # no public way to render with indentation
 from libcst.metadata import Assignment, CodePosition, CodeRange, Scope
 
+from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.facts import Span
 from llmbase_migrate.fixes.edit import Edit, source_lines
 
@@ -293,12 +293,10 @@ def text_for_libcst(text: str, tree: ast.Module | None = None) -> str:
 
 
 def _ast_of(text: str) -> ast.Module | None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # an invalid escape sequence, say
-        try:
-            return ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+    try:
+        return cpython.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _statement_lines(tree: ast.Module, lines: Sequence[tuple[str, str]]) -> set[int]:

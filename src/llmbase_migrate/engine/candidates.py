@@ -46,9 +46,8 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-import warnings
 
-from llmbase_migrate.analysis import names
+from llmbase_migrate.analysis import cpython, names
 
 _PACKAGE = names.OPENAI_PACKAGE
 _ATTRIBUTES = (
@@ -125,10 +124,7 @@ def might_use_openai(text: str) -> bool:
     if not may_hold_candidate(text.encode("utf-8", "surrogatepass")):
         return False
     try:
-        with warnings.catch_warnings():
-            # The analysed code's warnings (an invalid escape) are not ours to show.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = cpython.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
     return has_candidate_shape(tree)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
-import warnings
 from collections.abc import Iterable, Sequence
 
+from llmbase_migrate.analysis import cpython
 from llmbase_migrate.engine.deep_stack import run_deep
 from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, Outcome, Skipped
-from llmbase_migrate.engine.runner import analyze_bytes, analyze_text, compiler_warnings_ignored
+from llmbase_migrate.engine.runner import analyze_bytes, analyze_text
 from llmbase_migrate.engine.source import decode_source, encode_source
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.fixes.apply import apply_round
@@ -32,7 +32,7 @@ def is_applicable(finding: Finding, *, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
-@compiler_warnings_ignored()  # also those of LibCST's evaluated_value in the fixes
+@cpython.code_warnings_ignored()  # also those of LibCST's evaluated_value in the fixes
 def fix_bytes(
     path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, *, unsafe: bool
 ) -> Outcome:
@@ -112,17 +112,13 @@ def _fix(
 
 
 def compile_error(text: str, path: str) -> str | None:
-    """Why CPython would not compile ``text``, or None. Warnings (``x is 1``, an
-    invalid escape sequence) do not stop a compile: they are neither shown on stderr
-    nor, under a warnings "error" filter (``-W error``, pytest's), taken for errors."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(text, path, "exec", dont_inherit=True)
-        except SyntaxError as error:
-            return f"line {error.lineno}: {error.msg}"
-        except (ValueError, RecursionError, MemoryError) as error:
-            return str(error) or type(error).__name__
+    """Why CPython would not compile ``text``, or None (its warnings do not count)."""
+    try:
+        cpython.compile_module(text, path)
+    except SyntaxError as error:
+        return f"line {error.lineno}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return str(error) or type(error).__name__
     return None
 
 

@@ -7,15 +7,14 @@ file cannot stop a run and no traceback reaches the user unless they ask.
 from __future__ import annotations
 
 import ast
-import contextlib
 import re
 import traceback
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
 from llmbase_migrate.analysis.source_map import text_for_libcst
@@ -82,25 +81,12 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
     # The candidate pass's tree is handed on, so CPython parses a candidate once; text
     # it cannot parse goes on and is parsed again where the errors are reported.
     try:
-        tree: ast.Module | None = _parse(source.text)
+        tree: ast.Module | None = cpython.parse(source.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     if tree is not None and not has_candidate_shape(tree):
         return FileAnalysis(Clean(path, parsed=False))
     return analyze_text(path, source.text, rules, context, tree=tree)
-
-
-@contextlib.contextmanager
-def compiler_warnings_ignored() -> Iterator[None]:
-    """Ignore the warnings CPython's parser and compiler give about the analysed
-    code (SyntaxWarning; before 3.12 DeprecationWarning, "invalid escape sequence",
-    "invalid decimal literal"), which also come from LibCST's ``evaluated_value``
-    (``ast.literal_eval``): never shown on stderr nor, under a warnings "error"
-    filter (``-W error``, pytest's), errors. Other warnings still surface."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        warnings.filterwarnings("ignore", "invalid ", DeprecationWarning)
-        yield
 
 
 def analyze_text(
@@ -117,7 +103,7 @@ def analyze_text(
     return run_deep(lambda: _analyze_text(path, text, rules, context, tree))
 
 
-@compiler_warnings_ignored()
+@cpython.code_warnings_ignored()
 def _analyze_text(
     path: str, text: str, rules: Sequence[Rule], context: RuleContext, given: ast.Module | None
 ) -> FileAnalysis:
@@ -130,7 +116,7 @@ def _analyze_text(
     """
     module: cst.Module | None = None
     try:
-        tree = given if given is not None else _parse(text)
+        tree = given if given is not None else cpython.parse(text)
     except (RecursionError, MemoryError):
         return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
     except SyntaxError as error:
@@ -189,32 +175,21 @@ def _analyze_text(
     return FileAnalysis(Clean(path, parsed=True, suppressed=suppressed), facts, module)
 
 
-def _parse(text: str) -> ast.Module:
-    """CPython's tree of ``text``. Its warnings (an invalid escape sequence) are the
-    analysed code's business: never shown on stderr nor, under a warnings "error"
-    filter (``-W error``, pytest's), turned into a SyntaxError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text)
-
-
 def _compile_failure(tree: ast.Module, text: str) -> ParseFailure | None:
     """Why CPython's compiler rejects a module that parses, or None: ``'return'
     outside function``, a late ``from __future__`` import, a duplicate argument and
     the like are raised after parsing, and LibCST's grammar accepts them. The tree is
     compiled rather than the text, which would be parsed again; ``dont_inherit``
-    keeps this module's own ``__future__`` imports out. Warnings are ignored, as in
-    ``_parse``. RecursionError and MemoryError propagate."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            compile(tree, "<file>", "exec", dont_inherit=True)
-        except SyntaxError as error:
-            line = error.lineno or 1
-            column = _character_column(text, line, error.offset or 1)
-            return ParseFailure(error.msg, Span(line, column, line, column))
-        except ValueError as error:
-            return ParseFailure(str(error) or "ValueError", Span(1, 1, 1, 1))
+    keeps this module's own ``__future__`` imports out. RecursionError and
+    MemoryError propagate."""
+    try:
+        cpython.compile_module(tree)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = _character_column(text, line, error.offset or 1)
+        return ParseFailure(error.msg, Span(line, column, line, column))
+    except ValueError as error:
+        return ParseFailure(str(error) or "ValueError", Span(1, 1, 1, 1))
     return None
 
 
@@ -235,9 +210,7 @@ def _parse_failure_facts(error: cst.ParserSyntaxError, text: str) -> ModuleFacts
     """Prefer CPython's account of the error: its positions and wording are what
     people know. LibCST's is used when CPython compiles what LibCST cannot parse."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<file>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        cpython.parse(text)
     except SyntaxError as syntax_error:
         line = syntax_error.lineno or error.raw_line
         column = syntax_error.offset or error.raw_column + 1
