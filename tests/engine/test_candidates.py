@@ -174,3 +174,12 @@ def test_a_long_line_of_imports_is_matched_quickly() -> None:
     started = time.perf_counter()
     assert not may_hold_candidate(raw)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_long_import_line_full_of_shape_words_is_skipped_quickly() -> None:
+    import time
+
+    raw = b"from openai.types" + b".responses" * 300_000 + b" import X\n"
+    started = time.perf_counter()
+    assert not may_hold_candidate(raw)
+    assert time.perf_counter() - started < 2.0

@@ -108,10 +108,15 @@ def may_hold_candidate(raw: bytes) -> bool:
 
 
 def _has_dotted_word(raw: bytes) -> bool:
+    import_line_end = 0  # the end of the last import line met: its words are all skipped
     for match in _DOTTED_WORD.finditer(raw):
+        if match.start() < import_line_end:
+            continue
         line_start = max(raw.rfind(b"\n", 0, match.start()), raw.rfind(b"\r", 0, match.start())) + 1
-        if _IMPORT_LINE.match(raw, line_start) is None:
+        import_line = _IMPORT_LINE.match(raw, line_start)
+        if import_line is None:
             return True
+        import_line_end = import_line.end()
     return False
 
 
