@@ -165,7 +165,7 @@ class _Recorder(Visitor):
 
     # -- scopes we track ourselves: classes and their methods' first parameter
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        bases = tuple(_dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None)
+        bases = tuple(dotted_name(arg.value) or "" for arg in node.bases if arg.keyword is None)
         self.stored_names.add(node.name)
         info = _ClassInfo(node, bases, defaultdict(list))
         self.classes[node] = info
@@ -313,16 +313,16 @@ class _Recorder(Visitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            if _dotted_name(alias.name) in (None, ""):
+            if dotted_name(alias.name) in (None, ""):
                 continue
-            dotted = _dotted_name(alias.name) or ""
+            dotted = dotted_name(alias.name) or ""
             if dotted == names.OPENAI_PACKAGE or dotted.startswith("openai."):
                 self.imports_openai = True
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None:
             return
-        dotted = _dotted_name(node.module) or ""
+        dotted = dotted_name(node.module) or ""
         if dotted == names.OPENAI_PACKAGE or dotted.startswith("openai."):
             self.imports_openai = True
 
@@ -1293,11 +1293,12 @@ def _matching_resource(path: tuple[str, ...]) -> str | None:
     return None
 
 
-def _dotted_name(node: cst.BaseExpression | None) -> str | None:
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    """``a.b.c`` of a name or an attribute chain of names, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted_name(node.value)
+        base = dotted_name(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
 

@@ -26,7 +26,7 @@ from libcst.metadata import Assignment, CodePosition, CodeRange, Scope
 
 from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.facts import Span
-from llmbase_migrate.fixes.edit import Edit, source_lines
+from llmbase_migrate.fixes.edit import Edit, line_starts, source_lines
 
 # How far above a node to look for the indentation of its statement.
 _INDENT_SEARCH_LINES = 400
@@ -68,7 +68,7 @@ class SourceMap:
         self._scopes = scopes
         self._bindings = bindings
         self._statements = statements
-        self._line_starts = _line_starts(text)
+        self._line_starts = line_starts(text)
         self._lines = source_lines(text)
         self._bound_by: dict[cst.CSTNode, cst.Name] | None = None
 
@@ -229,13 +229,6 @@ def _render(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
         state.indent_tokens.append(indent)
     node._codegen(state)
     return "".join(state.tokens)
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in source_lines(text):
-        starts.append(starts[-1] + len(line))
-    return starts
 
 
 # -- form feeds in indentation

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import sys
 import threading
 import tokenize
 from collections.abc import Callable
 from typing import TypeVar
+
+from llmbase_migrate.fixes.edit import source_lines
 
 T = TypeVar("T")
 
@@ -220,5 +221,5 @@ class _Lines:
 
     def get(self) -> list[str]:
         if self._lines is None:
-            self._lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", self._text)
+            self._lines = source_lines(self._text)
         return self._lines

@@ -7,7 +7,6 @@ file cannot stop a run and no traceback reaches the user unless they ask.
 from __future__ import annotations
 
 import ast
-import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
 from llmbase_migrate.errors import SourceError
+from llmbase_migrate.fixes.edit import source_lines
 from llmbase_migrate.rules.base import Rule, RuleContext
 
 
@@ -193,17 +193,15 @@ def _compile_failure(tree: ast.Module, text: str) -> ParseFailure | None:
     return None
 
 
-_PYTHON_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
-
-
 def _character_column(text: str, line: int, offset: int) -> int:
     """The 1-based column in characters of the compiler's ``offset``, which counts
     UTF-8 bytes (its parser's offsets count characters)."""
-    for number, match in enumerate(_PYTHON_LINE.finditer(text), 1):
-        if number == line:
-            before = match.group().encode("utf-8", "surrogatepass")[: offset - 1]
-            return len(before.decode("utf-8", "ignore")) + 1
-    return offset
+    lines = source_lines(text)
+    if not 1 <= line <= len(lines) + 1:
+        return offset
+    content = lines[line - 1] if line <= len(lines) else ""  # just past the last line
+    before = content.encode("utf-8", "surrogatepass")[: offset - 1]
+    return len(before.decode("utf-8", "ignore")) + 1
 
 
 def _parse_failure_facts(error: cst.ParserSyntaxError, text: str) -> ModuleFacts:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llmbase_migrate.fixes.edit import Edit, Fix, ImportChange, source_lines
+from llmbase_migrate.fixes.edit import Edit, Fix, ImportChange, line_starts
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -31,7 +31,7 @@ class RoundResult:
 
 def apply_round(text: str, fixes: Sequence[Fix]) -> RoundResult:
     """Apply every fix that does not collide with an earlier one (in the given order)."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     kept: list[tuple[int, int, str]] = []
     applied: list[int] = []
     for index, fix in enumerate(fixes):
@@ -42,9 +42,7 @@ def apply_round(text: str, fixes: Sequence[Fix]) -> RoundResult:
             if candidate not in kept:
                 kept.append(candidate)
         applied.append(index)
-    new_text = text
-    for start, end, content in sorted(kept, reverse=True):
-        new_text = new_text[:start] + content + new_text[end:]
+    new_text = _spliced(text, kept)
     imports_to_add = {change for index in applied for change in fixes[index].add_imports}
     imports_to_remove = {change for index in applied for change in fixes[index].remove_imports}
     if imports_to_add or imports_to_remove:
@@ -93,7 +91,7 @@ def _module_statements(text: str) -> tuple[cst.Module, list[_Statement]]:
     module = cst.parse_module(text_for_libcst(text))
     # Lines only: LibCST counts them as Python does (columns follow its own rendering).
     positions = syntactic_positions(module)
-    starts = _line_starts(text)
+    starts = line_starts(text)
     statements = []
     for node in module.body:
         where = positions[node]
@@ -378,13 +376,6 @@ def _collides(candidate: tuple[int, int, str], kept: Sequence[tuple[int, int, st
     return False
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in source_lines(text):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
 def _offsets(edit: Edit, starts: Sequence[int]) -> tuple[int, int, str]:
     def offset(line: int, column: int) -> int:
         if line - 1 >= len(starts):
@@ -396,6 +387,6 @@ def _offsets(edit: Edit, starts: Sequence[int]) -> tuple[int, int, str]:
 
 def position_of(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and column of ``offset`` in ``text``."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     index = bisect.bisect_right(starts, offset) - 1
     return index + 1, offset - starts[index] + 1

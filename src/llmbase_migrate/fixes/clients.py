@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from llmbase_migrate.analysis.collector import dotted_name
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import string_literal
@@ -305,15 +306,6 @@ def _target_names(node: cst.BaseExpression) -> list[str]:
     if isinstance(node, cst.StarredElement):
         return _target_names(node.value)
     return []
-
-
-def dotted_name(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 class _SecretCollector(Visitor):

@@ -16,6 +16,15 @@ def source_lines(text: str) -> list[str]:
     return _PYTHON_LINE.findall(text)
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset where each line of ``text`` starts (see ``source_lines``), then the
+    length of the text."""
+    starts = [0]
+    for line in source_lines(text):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
 class Applicability(str, enum.Enum):
     """How far a fix can be trusted: safe fixes run by default, unsafe ones on request."""
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
+from llmbase_migrate.analysis.collector import dotted_name
 from llmbase_migrate.analysis.facts import (
     ClientKind,
     Field,
@@ -38,7 +39,7 @@ from llmbase_migrate.analysis.facts import (
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import remove_fields
-from llmbase_migrate.fixes.clients import dotted_name, secrets_in
+from llmbase_migrate.fixes.clients import secrets_in
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
