@@ -18,6 +18,8 @@ from llmbase_migrate.rules.base import Rule, RuleContext
 CONTEXT = RuleContext(base_url="https://api.llmbase.ai/v1", api_key_env="LLMBASE_API_KEY")
 CLIENT_RULES = ("LB101", "LB102", "LB103", "LB105", "LB106")
 SECRET = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123"
+# The module client must be pointed at LLMBase for its key to be replaced.
+MODULE_BASE = 'openai.base_url = "https://api.llmbase.ai/v1/"\n'
 AZURE_SECRET = "0123456789abcdef0123456789abcdef"
 
 
@@ -132,22 +134,25 @@ def test_every_client_rule_on_one_openrouter_setup() -> None:
     )
 
 
-def test_safe_fixes_leave_the_unsafe_ones_reported() -> None:
-    outcome = _fix(
-        f"""
+def test_a_client_with_a_hardcoded_key_moves_only_with_unsafe_fixes() -> None:
+    """Its base URL cannot move alone (the key would go to LLMBase) and its key fix is
+    unsafe, so the safe run changes nothing; the unsafe run moves both at once."""
+    source = f"""
         from openai import OpenAI
         client = OpenAI(api_key="{SECRET}")
-        """,
-        unsafe=False,
-    )
-    assert isinstance(outcome, Fixed)
-    assert [finding.code for finding in outcome.fixed] == ["LB101"]
-    assert [finding.code for finding in outcome.findings] == ["LB103"]
-    assert SECRET in outcome.new_source.decode()
+        """
+    findings = _findings(source)
+    assert [finding.code for finding in findings] == ["LB101", "LB103"]
+    assert findings[0].fix is not None and findings[0].fix == findings[1].fix
+    assert not isinstance(_fix(source, unsafe=False), Fixed)
+    fixed = _fixed(source)
+    assert SECRET not in fixed
+    assert 'base_url="https://api.llmbase.ai/v1"' in fixed
+    assert 'api_key=os.environ["LLMBASE_API_KEY"]' in fixed
 
 
 def test_azure_client_with_a_hardcoded_key() -> None:
-    """LB103 offers nothing on an Azure client; LB106's fix takes the key with it."""
+    """LB103's fix on an Azure client is LB106's, which takes the key with it."""
     source = f"""
         from openai import AzureOpenAI
         client = AzureOpenAI(
@@ -158,9 +163,10 @@ def test_azure_client_with_a_hardcoded_key() -> None:
         """
     findings = _findings(source, "LB102", "LB103", "LB106")
     assert {finding.code: finding.fix is not None for finding in findings} == {
-        "LB103": False,
+        "LB103": True,
         "LB106": True,
     }
+    assert findings[0].fix == findings[1].fix
     outcome = _fix(source)
     assert isinstance(outcome, Fixed)
     assert AZURE_SECRET not in outcome.new_source.decode()
@@ -199,14 +205,15 @@ def test_crlf_file_stays_crlf() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        f'import openai\nopenai.api_key = "{SECRET}"\n',
+        f'import openai\n{MODULE_BASE}openai.api_key = "{SECRET}"\n',
         f'from openai import OpenAI\nclient = OpenAI(\n    api_key="{SECRET}",\n)\n',
-        f'import openai\nKEY = "{SECRET}"\nopenai.api_key = KEY\n',
+        f'import openai\n{MODULE_BASE}KEY = "{SECRET}"\nopenai.api_key = KEY\n',
         # written in a way the generic redaction of key-looking text would not catch
-        'import openai\nopenai.api_key = "0123456789abcdef0123456789abcdef"\n',
-        f'import openai\nopenai.api_key = ("{SECRET[:12]}"\n    "{SECRET[12:]}")\n',
+        f'import openai\n{MODULE_BASE}openai.api_key = "0123456789abcdef0123456789abcdef"\n',
+        f'import openai\n{MODULE_BASE}openai.api_key = ("{SECRET[:12]}"\n    "{SECRET[12:]}")\n',
         "from openai import OpenAI\n"
-        f'client = OpenAI(api_key="x", default_headers={{"Authorization": "Bearer {SECRET}"}})\n',
+        f'client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key="x", '
+        f'default_headers={{"Authorization": "Bearer {SECRET}"}})\n',
     ],
     ids=["module", "constructor", "constant", "opaque", "concatenated", "header"],
 )
@@ -300,16 +307,18 @@ def test_configured_names_are_used() -> None:
     context = RuleContext(base_url="https://llm.internal.example/v1/", api_key_env="TEAM_KEY")
     outcome = fix_bytes(
         "app.py",
-        b"import openai\nopenai.api_base = 'https://api.openai.com/v1'\nc = openai.OpenAI()\n",
+        b"import os\nimport openai\nopenai.api_base = 'https://api.openai.com/v1'\n"
+        b"openai.api_key = os.environ['OPENAI_API_KEY']\nc = openai.OpenAI()\n",
         _rules("LB101", "LB102"),
         context,
         unsafe=False,
     )
     assert isinstance(outcome, Fixed), outcome
     assert outcome.new_source.decode() == (
+        "import os\n"
         "import openai\n"
-        "import os\n\n"
         "openai.base_url = 'https://llm.internal.example/v1/'\n"
+        'openai.api_key = os.environ["TEAM_KEY"]\n'
         'c = openai.OpenAI(base_url="https://llm.internal.example/v1/", '
         'api_key=os.environ["TEAM_KEY"])\n'
     )
@@ -319,7 +328,7 @@ def test_a_splatted_dict_defined_elsewhere_is_left_alone() -> None:
     findings = _findings(
         """
         import openai
-        options = {"base_url": "http://localhost:8000/v1", "organization": "org-1"}
+        options = {"base_url": "https://openrouter.ai/api/v1", "organization": "org-1"}
         client = openai.OpenAI(api_key="EMPTY", **options)
         other = openai.OpenAI(**options)
         """,
@@ -471,10 +480,11 @@ def test_a_parenthesized_value_is_replaced_inside_its_parentheses() -> None:
     fixed = _fixed(
         f"""
         import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
         openai.api_key = (
             "{SECRET}"
         )
-        client = openai.OpenAI(base_url=("http://localhost:8000/v1"))
+        client = openai.OpenAI(base_url=("https://openrouter.ai/api/v1"), api_key=("EMPTY"))
         """,
         "LB101",
         "LB103",
@@ -484,9 +494,10 @@ def test_a_parenthesized_value_is_replaced_inside_its_parentheses() -> None:
         import openai
         import os
 
+        openai.base_url = "https://api.llmbase.ai/v1/"
         openai.api_key = (
             os.environ["LLMBASE_API_KEY"]
         )
-        client = openai.OpenAI(base_url=("https://api.llmbase.ai/v1"))
+        client = openai.OpenAI(base_url=("https://api.llmbase.ai/v1"), api_key=(os.environ["LLMBASE_API_KEY"]))
         """
     )

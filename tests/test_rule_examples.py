@@ -61,6 +61,9 @@ def test_example(rule: Rule, example: Valid | Invalid) -> None:
         assert example.message in findings[0].message
     for finding in findings:
         assert finding.fix is None or finding.fix.edits, "a fix must edit something"
+    if example.applicability is not None:
+        assert findings[0].fix is not None, "an applicability is given: a fix is expected"
+        assert findings[0].fix.applicability is example.applicability, findings[0].fix
     if example.fixed is None:
         assert all(finding.fix is None for finding in findings), "no fix is specified"
         return
@@ -97,6 +100,7 @@ def test_the_issue_rule_table_is_complete() -> None:
         "LB104": "chat-agent-key",
         "LB105": "openai-only-option",
         "LB106": "azure-client",
+        "LB107": "non-llmbase-host",
         "LB201": "vendor-routing-field",
         "LB202": "service-tier",
         "LB203": "top-level-cache-control",
@@ -111,7 +115,7 @@ def test_the_issue_rule_table_is_complete() -> None:
     }
     assert {rule.code: rule.name for rule in all_rules()} == expected
     off_by_default = {rule.code for rule in all_rules() if not rule.spec.default_enabled}
-    assert off_by_default == {"LB206", "LB303"}
+    assert off_by_default == {"LB107", "LB206", "LB303"}
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)

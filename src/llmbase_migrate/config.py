@@ -94,6 +94,7 @@ _EXPECTATIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "model-map": ("a table of model name = replacement model name", "a model name"),
     "prompt-cache-key": ("a non-empty string",),
     "catalog-ttl": ("a positive number of seconds",),
+    "keep-hosts": ("a list of host names or patterns", "a host name or pattern"),
     "config-path": ("a path",),
     "project-root": ("a path",),
 }
@@ -148,6 +149,17 @@ def _check_model_name(name: str) -> str:
     return name
 
 
+_HOST_PATTERN = re.compile(r"[A-Za-z0-9*?\[\]._-]+(?::\d+)?")
+
+
+def _check_host_pattern(pattern: str) -> str:
+    """A host name or an fnmatch pattern of one (``*.corp.example``): no scheme, path
+    or credentials, which a URL would carry."""
+    if not _HOST_PATTERN.fullmatch(pattern):
+        raise PydanticCustomError("invalid_host", "a host name or pattern, such as *.corp.example")
+    return pattern.lower()
+
+
 def _check_seconds(seconds: float) -> float:
     if not seconds > 0:
         raise PydanticCustomError("invalid_seconds", "a positive number of seconds")
@@ -156,6 +168,7 @@ def _check_seconds(seconds: float) -> float:
 
 RuleCode = Annotated[str, AfterValidator(_normalize_rule_code)]
 GlobPattern = Annotated[str, AfterValidator(_check_glob)]
+HostPattern = Annotated[str, AfterValidator(_check_host_pattern)]
 ModelName = Annotated[str, AfterValidator(_check_model_name)]
 
 
@@ -189,6 +202,9 @@ class Settings(BaseModel):
     prompt_cache_key: Annotated[str, AfterValidator(_check_model_name)] | None = None
     # How long a cached model catalog counts as fresh, in seconds (24 h).
     catalog_ttl: Annotated[float, AfterValidator(_check_seconds)] = 86400.0
+    # Hosts whose clients stay where they are, besides local servers and other
+    # vendors' own APIs (LB107 lists them; LB101/LB102 leave them alone).
+    keep_hosts: tuple[HostPattern, ...] = ()
     config_path: Path | None = None
     project_root: Path
 

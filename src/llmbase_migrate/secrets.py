@@ -84,6 +84,16 @@ def is_chat_agent_key(text: str) -> bool:
     return candidate.startswith(CHAT_AGENT_KEY_PREFIX)
 
 
+def vendor_prefixed(text: str) -> bool:
+    """True for a key carrying another provider's prefix (``sk-``, ``gsk_``...)."""
+    candidate = text.strip()
+    return any(
+        candidate.startswith(prefix)
+        for prefix in _KNOWN_PREFIXES
+        if not prefix.startswith(INFERENCE_KEY_PREFIX)
+    )
+
+
 def mask(secret: str) -> str:
     """``sk-proj-abcdef...XYgH`` -> ``sk-p…gH``: enough to recognise, never enough to use."""
     text = secret.strip()

@@ -171,9 +171,12 @@ def test_a_legacy_setting_after_a_page_break(tmp_path: Path) -> None:
     assert [text_at(text, finding.span) for finding in outcome.findings] == [
         'openai.api_base = "https://openrouter.ai/api/v1"'
     ]
+    # Unsafe: the module client's key, set elsewhere, is replaced as its URL moves.
     assert_fixed(
-        fix_source(text.encode(), settings),
-        'import openai\n\x0copenai.base_url = "https://api.llmbase.ai/v1/"\n',
+        fix_source(text.encode(), settings, unsafe=True),
+        "import openai\nimport os\n\n"
+        '\x0copenai.base_url = "https://api.llmbase.ai/v1/"\n'
+        'openai.api_key = os.environ["LLMBASE_API_KEY"]\n',
     )
 
 

@@ -5,7 +5,8 @@ temporary directory and run, as a subprocess, three ways:
 
 (a) unmodified: it fails, and nothing it sends reaches LLMBase;
 (b) after fixes for only some rules: it still fails, and the stand-in's log shows the
-    reason the missing fixes would have removed (key, vendor field, model ID...);
+    reason the missing fixes would have removed (vendor field, model ID...), while every
+    request it got carried LLMBase's key (a client's base URL and key move together);
 (c) after ``fix --unsafe-fixes``: it succeeds, every request it made was answered 2xx,
     and a second ``fix`` and a ``check`` find nothing left to do.
 
@@ -16,30 +17,23 @@ local trap that records and refuses each attempt, and only loopback bypasses it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socketserver
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
+from sandbox import ProxyTrap, sandbox_env
 from standin import LLMBaseStandIn, LoggedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS_DIR = ROOT / "fixtures" / "e2e"
 APP_TIMEOUT = 60
 FIX_TIMEOUT = 120
-# Keys an unmigrated app would send; neither is accepted by LLMBase.
-OPENAI_TEST_KEY = "sk-test-0123456789abcdefghijklmnopqrstuv"
-OPENROUTER_TEST_KEY = "sk-or-test-0123456789abcdefghijklmnop"
 
 
 @dataclass(frozen=True)
@@ -75,10 +69,8 @@ APPS = (
         entry="run.py",
         model_map={"gpt-4o-mini": "deepseek/deepseek-v4-flash"},
         original_hosts=frozenset({"api.openai.com:443"}),
-        steps=(
-            Step("LB101", frozenset({401}), "Invalid API key"),
-            Step("LB101,LB102", frozenset({404}), "gpt-4o-mini"),
-        ),
+        # The key's finding carries the client's one fix: the base URL moves with it.
+        steps=(Step("LB102", frozenset({404}), "gpt-4o-mini"),),
         calls=6,
         forbidden_headers=frozenset({"openai-organization"}),
     ),
@@ -91,12 +83,11 @@ APPS = (
         },
         original_hosts=frozenset({"openrouter.ai:443"}),
         steps=(
-            Step("LB101", frozenset({401}), "Invalid API key"),
-            Step("LB101,LB102", frozenset({400}), "'provider'"),
-            Step("LB101,LB102,LB201", frozenset({404}), "openai/gpt-4o"),
+            Step("LB101", frozenset({400}), "'provider'"),
+            Step("LB101,LB201", frozenset({404}), "openai/gpt-4o"),
             # Every request now succeeds until the SDK itself refuses top_k=.
-            Step("LB101,LB102,LB201,LB301", frozenset(), "top_k"),
-            Step("LB101,LB102,LB201,LB301,LB204", frozenset({400}), "'cache_control'"),
+            Step("LB101,LB201,LB301", frozenset(), "top_k"),
+            Step("LB101,LB201,LB301,LB204", frozenset({400}), "'cache_control'"),
         ),
         calls=6,
     ),
@@ -106,10 +97,9 @@ APPS = (
         model_map={"gpt-4o": "deepseek/deepseek-v4-pro"},
         original_hosts=frozenset({"api.openai.com:443"}),
         steps=(
-            Step("LB101", frozenset({401}), "Invalid API key"),
             # Requests run concurrently: which failure comes first is not fixed.
-            Step("LB101,LB102", frozenset({400, 404})),
-            Step("LB101,LB102,LB202", frozenset({404}), "gpt-4o"),
+            Step("LB101", frozenset({400, 404})),
+            Step("LB101,LB202", frozenset({404}), "gpt-4o"),
         ),
         calls=9,
     ),
@@ -118,71 +108,11 @@ APPS = (
         entry="run.py",
         model_map={"gpt-4.1": "z-ai/glm-5.1", "o4-mini": "deepseek/deepseek-v4-pro"},
         original_hosts=frozenset({"api.openai.com:443"}),
-        steps=(
-            Step("LB101", frozenset({401}), "Invalid API key"),
-            Step("LB101,LB102", frozenset({404}), "gpt-4.1"),
-        ),
+        steps=(Step("LB101", frozenset({404}), "gpt-4.1"),),
         calls=5,
         forbidden_headers=frozenset({"openai-project"}),
     ),
 )
-
-
-# -- the network guard -----------------------------------------------------------------------
-
-
-class _QuietTCPServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients give up on the refused proxy in every way; none of it is news.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-class ProxyTrap:
-    """A local "proxy" that records what a client asked it to reach and refuses it."""
-
-    def __init__(self) -> None:
-        self.attempts: list[str] = []
-        self._lock = threading.Lock()
-        trap = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                # "CONNECT host:443 HTTP/1.1" for https, "GET http://host/... HTTP/1.1" for http;
-                # a client cancelled mid-connect sends nothing.
-                parts = self.rfile.readline(4096).decode("latin-1").split()
-                if len(parts) >= 2:
-                    target = urlsplit(parts[1]).netloc if "://" in parts[1] else parts[1]
-                    with trap._lock:
-                        trap.attempts.append(target)
-                self.wfile.write(
-                    b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                )
-
-        self._server = _QuietTCPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> ProxyTrap:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def hosts(self) -> set[str]:
-        with self._lock:
-            return set(self.attempts)
 
 
 # -- fixtures and helpers --------------------------------------------------------------------
@@ -198,31 +128,6 @@ def standin() -> Iterator[LLMBaseStandIn]:
 def trap() -> Iterator[ProxyTrap]:
     with ProxyTrap() as proxy:
         yield proxy
-
-
-def sandbox_env(standin: LLMBaseStandIn, trap: ProxyTrap) -> dict[str, str]:
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.upper().startswith(("OPENAI_", "OPENROUTER_", "LLMBASE_", "DIGEST_"))
-        and "PROXY" not in name.upper()
-    }
-    return {
-        **inherited,
-        "OPENAI_API_KEY": OPENAI_TEST_KEY,
-        "OPENROUTER_API_KEY": OPENROUTER_TEST_KEY,
-        "LLMBASE_API_KEY": standin.api_key,
-        "HTTPS_PROXY": trap.url,
-        "HTTP_PROXY": trap.url,
-        "ALL_PROXY": trap.url,
-        "https_proxy": trap.url,
-        "http_proxy": trap.url,
-        "all_proxy": trap.url,
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONIOENCODING": "utf-8",
-    }
 
 
 def copy_app(app: App, destination: Path, standin: LLMBaseStandIn) -> Path:
@@ -315,6 +220,10 @@ def test_a_partial_migration_fails_for_the_reason_the_other_fixes_remove(
         assert result.returncode != 0, context
         assert trap.hosts() <= app.original_hosts, context
         assert requests, context
+        # Base URL and key move together: no other key ever reaches LLMBase.
+        assert all(
+            entry.headers.get("authorization") == f"Bearer {standin.api_key}" for entry in requests
+        ), context
         failures = [entry for entry in requests if not entry.ok]
         assert {entry.status for entry in failures} <= step.statuses, context
         if step.statuses:

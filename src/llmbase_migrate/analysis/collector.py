@@ -33,6 +33,7 @@ from llmbase_migrate.analysis.facts import (
     ChatCall,
     ClientKind,
     ClientSetup,
+    ClientUses,
     EndpointUse,
     Field,
     FieldOrigin,
@@ -96,6 +97,10 @@ class _ClassInfo:
     attributes: dict[str, list[cst.BaseExpression]]
     # attribute -> its declared type (``client: OpenAI`` in the body, ``self.client: X = ...``)
     annotations: dict[str, cst.Annotation] = field(default_factory=dict)
+    # an expression assigned to ``self.<attr>`` -> the method assigning it
+    assigned_in: dict[cst.BaseExpression, cst.FunctionDef] = field(default_factory=dict)
+    # methods defined in the class body, by name
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,8 @@ class _Recorder(Visitor):
         # name bound by an ``=`` or ``: T =`` statement -> that statement
         self.binding_statements: dict[cst.Name, cst.BaseSmallStatement] = {}
         self.loops: list[cst.For | cst.While] = []
+        # function -> the expressions its ``return`` statements return
+        self.returns: dict[cst.FunctionDef, list[cst.BaseExpression]] = defaultdict(list)
         # names stored to, for the scope walk (``analysis.scopes``)
         self.stored_names: set[cst.Name] = set()
         # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
@@ -178,29 +185,36 @@ class _Recorder(Visitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.stored_names.add(node.name)
         owner = self._context[-1] if self._context else None
-        if (
-            isinstance(owner, _ClassInfo)
-            and _contains(owner.node, node)
-            and not _is_staticmethod(node)
-        ):
-            params = node.params.posonly_params or node.params.params
-            if params:
-                self.self_params[params[0]] = owner
+        if isinstance(owner, _ClassInfo) and _contains(owner.node, node):
+            owner.methods.setdefault(node.name.value, node)
+            if not _is_staticmethod(node):
+                params = node.params.posonly_params or node.params.params
+                if params:
+                    self.self_params[params[0]] = owner
         self._context.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._context.pop()
 
-    def _enclosing_self(self) -> tuple[str, _ClassInfo] | None:
-        """The ``self`` name and class of the innermost enclosing method, if any."""
+    def _enclosing_self(self) -> tuple[str, _ClassInfo, cst.FunctionDef] | None:
+        """The ``self`` name, class and method of the innermost enclosing method."""
         for frame in reversed(self._context):
             if isinstance(frame, cst.FunctionDef):
                 params = frame.params.posonly_params or frame.params.params
                 if params and params[0] in self.self_params:
-                    return params[0].name.value, self.self_params[params[0]]
+                    return params[0].name.value, self.self_params[params[0]], frame
             else:
                 return None
         return None
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            function = next(
+                (frame for frame in reversed(self._context) if isinstance(frame, cst.FunctionDef)),
+                None,
+            )
+            if function is not None:
+                self.returns[function].append(node.value)
 
     # -- bindings
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -262,6 +276,7 @@ class _Recorder(Visitor):
                 and target.value.value == enclosing[0]
             ):
                 enclosing[1].attributes[target.attr.value].append(value)
+                enclosing[1].assigned_in[value] = enclosing[2]
             if assign is not None:
                 self.attribute_assignments.append((assign, target))
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
@@ -349,6 +364,8 @@ class _Ref:
     class_info: _ClassInfo | None = None
     # for "function": the declared return type, which a call of it produces
     returns: cst.Annotation | None = None
+    # for "function": its definition, whose ``return`` statements a call produces
+    function: cst.FunctionDef | None = None
     # for "client": the constructor calls it may come from (empty when unknown, as for
     # a client reached through a type annotation)
     origins: frozenset[cst.Call] = frozenset()
@@ -398,9 +415,9 @@ class _Resolver:
         endpoint_uses: list[EndpointUse] = []
         header_secrets: list[HeaderSecret] = []
         seen_endpoint_nodes: set[cst.CSTNode] = set()
-        # constructor -> [chat uses, unsupported-endpoint uses] seen in this module
-        uses: dict[cst.Call, list[int]] = defaultdict(lambda: [0, 0])
-        module_uses = [0, 0]
+        # constructor -> what it is seen used for in this module
+        uses: dict[cst.Call, _Tally] = defaultdict(_Tally)
+        module_uses = _Tally()
 
         for call in self.recorder.calls:
             constructed = self._constructed_kind(call)
@@ -429,6 +446,7 @@ class _Resolver:
                         site=OptionSite.WITH_OPTIONS,
                         callee="with_options",
                         arguments=self._arguments(call, request=False),
+                        parents=ref.origins,
                     )
                     clients.append(setup)
                     header_secrets.extend(self._header_secrets(setup.arguments, "default_headers"))
@@ -437,7 +455,7 @@ class _Resolver:
             if stripped[-1] in names.CHAT_METHODS and self._is_chat_path(call.func, stripped):
                 receiver = self._receiver(call.func)
                 if receiver is not None:
-                    self._count_use(call.func, 0, uses, module_uses)
+                    clients_used = self._count_use(call.func, None, uses, module_uses)
                     arguments = self._arguments(call, request=True)
                     chat_calls.append(
                         ChatCall(
@@ -447,6 +465,7 @@ class _Resolver:
                             receiver=receiver,
                             legacy=False,
                             arguments=arguments,
+                            clients=clients_used,
                         )
                     )
                     header_secrets.extend(self._header_secrets(arguments, "extra_headers"))
@@ -462,7 +481,10 @@ class _Resolver:
                 if ref.kind == "module" and len(ref.path) == 2:
                     legacy_calls.append(LegacyCall(call, self.span(call), ref.path[0], ref.path[1]))
                     is_chat = ref.path[0] in names.LEGACY_CHAT_APIS
-                    module_uses[0 if is_chat else 1] += 1
+                    if is_chat:
+                        module_uses.chat += 1
+                    else:
+                        module_uses.endpoints.add(ref.path[0])
                     if is_chat and ref.path[1] in ("create", "acreate"):
                         chat_calls.append(
                             ChatCall(
@@ -488,22 +510,32 @@ class _Resolver:
                 continue
             resource = _matching_resource(ref.path)
             if resource is not None:
-                self._count_use(attribute, 1, uses, module_uses)
+                clients_used = self._count_use(attribute, resource, uses, module_uses)
                 endpoint_uses.append(
                     EndpointUse(
                         resource=resource,
                         span=self.span(attribute.attr),
                         receiver=Receiver.CLIENT if ref.kind == "client" else Receiver.MODULE,
+                        clients=clients_used,
                     )
                 )
 
-        clients = [
-            dataclasses.replace(setup, endpoint_only=_endpoint_only(uses.get(setup.node)))
-            for setup in clients
-        ]
+        if clients:
+            for origin in self._escaping_clients(clients):
+                uses[origin].escapes = True
+            assignments = self._single_assignments({setup.node for setup in clients})
+            clients = [
+                dataclasses.replace(
+                    setup,
+                    uses=uses[setup.node].freeze() if setup.node in uses else setup.uses,
+                    assignment=assignments.get(setup.node, (None, None))[0],
+                    assigned_to=assignments.get(setup.node, (None, None))[1],
+                )
+                for setup in clients
+            ]
         return ModuleFacts(
             imports_openai=self.recorder.imports_openai,
-            module_client_endpoint_only=_endpoint_only(module_uses),
+            module_uses=module_uses.freeze(),
             clients=tuple(clients),
             module_assignments=tuple(self._module_assignments()),
             chat_calls=tuple(chat_calls),
@@ -516,17 +548,88 @@ class _Resolver:
     def _count_use(
         self,
         receiver: cst.BaseExpression,
-        kind: int,
-        uses: dict[cst.Call, list[int]],
-        module_uses: list[int],
-    ) -> None:
-        """Count a chat (0) or unsupported-endpoint (1) use against the constructors
-        its receiver may come from, or against the module client."""
+        resource: str | None,
+        uses: dict[cst.Call, _Tally],
+        module_uses: _Tally,
+    ) -> frozenset[cst.Call]:
+        """Count a chat use (``resource`` None) or a use of an unsupported resource
+        against the constructors its receiver may come from, or against the module
+        client; return those constructors."""
         ref = self.ref(receiver)
+        tallies = [uses[origin] for origin in ref.origins]
         if ref.kind == "module":
-            module_uses[kind] += 1
-        for origin in ref.origins:
-            uses[origin][kind] += 1
+            tallies.append(module_uses)
+        for tally in tallies:
+            if resource is None:
+                tally.chat += 1
+            else:
+                tally.endpoints.add(resource)
+        return ref.origins
+
+    def _single_assignments(
+        self, calls: set[cst.Call]
+    ) -> dict[cst.Call, tuple[cst.Assign, cst.Name | cst.Attribute]]:
+        """``name = <call>`` and ``self.attr = <call>`` statements (one target each)
+        of the given calls."""
+        found: dict[cst.Call, tuple[cst.Assign, cst.Name | cst.Attribute]] = {}
+        for target, value in self.recorder.bindings.items():
+            statement = self.recorder.binding_statements.get(target)
+            if (
+                isinstance(value, cst.Call)
+                and value in calls
+                and isinstance(statement, cst.Assign)
+                and len(statement.targets) == 1
+                and statement.value is value
+            ):
+                found[value] = (statement, target)
+        for assign, attribute in self.recorder.attribute_assignments:
+            value = assign.value
+            if isinstance(value, cst.Call) and value in calls and len(assign.targets) == 1:
+                found[value] = (assign, attribute)
+        return found
+
+    def _escaping_clients(self, clients: Sequence[ClientSetup]) -> set[cst.Call]:
+        """Constructions whose client leaves this module's sight: returned, passed to
+        a call as an argument, or bound to a module-level name (importable)."""
+        constructors = {setup.node for setup in clients if setup.site is OptionSite.CONSTRUCTOR}
+        holders = {
+            target.value
+            for target, value in self.recorder.bindings.items()
+            if value in constructors
+        }
+        for info in self.recorder.classes.values():
+            for attribute, values in info.attributes.items():
+                if any(value in constructors for value in values):
+                    holders.add(attribute)
+        escaping: set[cst.Call] = set()
+
+        def note(expression: cst.BaseExpression) -> None:
+            if isinstance(expression, cst.Call) and expression in constructors:
+                escaping.add(expression)
+                return
+            held = expression.value if isinstance(expression, cst.Name) else None
+            if isinstance(expression, cst.Attribute):
+                held = expression.attr.value
+            if held is None or held not in holders:
+                return
+            ref = self.ref(expression)
+            if ref.kind == "client":
+                escaping.update(ref.origins)
+
+        for returned in self.recorder.returns.values():
+            for expression in returned:
+                note(expression)
+        for call in self.recorder.calls:
+            for arg in call.args:
+                note(arg.value)
+        for target, value in self.recorder.bindings.items():
+            if isinstance(value, cst.Call) and value in constructors:
+                statement = self.recorder.binding_statements.get(target)
+                if statement is not None and isinstance(
+                    self.recorder.containers.get(statement), cst.Module
+                ):
+                    escaping.add(value)
+        return escaping
 
     # -- positions
     def span(self, node: cst.CSTNode) -> Span:
@@ -580,6 +683,9 @@ class _Resolver:
             ):
                 return _Ref("client", func.path[:-1], func.client_kind, origins=func.origins)
             if func.kind == "function":
+                returned = self._returned_ref(func.function, depth)
+                if returned.kind == "client":
+                    return returned
                 return self._annotation_ref(func.returns)
             return _OTHER if func.kind == "other" else _UNRESOLVED
         if isinstance(node, cst.Await):
@@ -747,7 +853,7 @@ class _Resolver:
             info = self.recorder.classes.get(bound)
             return _Ref("class", class_info=info) if info is not None else _UNRESOLVED
         if isinstance(bound, cst.FunctionDef):
-            return _Ref("function", returns=bound.returns)
+            return _Ref("function", returns=bound.returns, function=bound)
         return _UNRESOLVED
 
     def _annotation_ref(self, annotation: cst.Annotation | None) -> _Ref:
@@ -774,7 +880,34 @@ class _Resolver:
         annotation = self._class_attribute_annotation(info, attribute, set())
         if annotation is not None:
             refs.append(self._annotation_ref(annotation))
-        return _merge_refs(refs) if refs else _UNRESOLVED
+        if refs:
+            return _merge_refs(refs)
+        method = self._method(info, attribute)
+        if method is None:
+            return _UNRESOLVED
+        if _is_property(method):
+            returned = self._returned_ref(method, depth)
+            return returned if returned.kind == "client" else self._annotation_ref(method.returns)
+        return _Ref("function", returns=method.returns, function=method)
+
+    def _method(self, info: _ClassInfo, name: str) -> cst.FunctionDef | None:
+        for candidate in self._lineage(info, set()):
+            if name in candidate.methods:
+                return candidate.methods[name]
+        return None
+
+    def _returned_ref(self, function: cst.FunctionDef | None, depth: int) -> _Ref:
+        """What calling ``function`` gives, from its ``return`` statements: a client
+        when they all return one (``def make(): return OpenAI(...)``)."""
+        if function is None:
+            return _UNRESOLVED
+        returned = self.recorder.returns.get(function)
+        if not returned:
+            return _UNRESOLVED
+        refs = [self.ref(value, depth) for value in returned]
+        if all(ref.kind == "client" for ref in refs):
+            return _merge_refs(refs)
+        return _UNRESOLVED
 
     def _class_attribute_annotation(
         self, info: _ClassInfo, attribute: str, seen: set[str]
@@ -1009,13 +1142,55 @@ class _Resolver:
         owner = self._self_owner(node.value)
         if owner is None:
             return None
-        values = self._class_attribute_values(owner, node.attr.value, set())
+        values = self._values_before(
+            owner, self._class_attribute_values(owner, node.attr.value, set()), node
+        )
         if len(values) != 1:
             return None
         resolved = self.value(values[0], depth + 1)
         if resolved.kind is ValueKind.UNKNOWN:
             return None
         return dataclasses.replace(resolved, via=(node, *resolved.via))
+
+    def _values_before(
+        self, owner: _ClassInfo, values: Sequence[cst.BaseExpression], read: cst.CSTNode
+    ) -> list[cst.BaseExpression]:
+        """The values of ``values`` (assigned to one attribute) that a read in the
+        constructor can see: those of the class body, those the constructor assigns
+        before the read, and those of methods it calls before the read. A method that
+        runs later (``def use_local(self): self.url = ...``) cannot have set what the
+        constructor read. Reads elsewhere may follow any method: every value counts.
+        """
+        read_range = self.positions.get(read)
+        constructor = owner.methods.get("__init__")
+        if read_range is None or constructor is None:
+            return list(values)
+        at = (read_range.start.line, read_range.start.column)
+        if not self._contains(constructor, at):
+            return list(values)
+        called_before = {
+            call.func.attr.value
+            for call in self.recorder.calls
+            if isinstance(call.func, cst.Attribute)
+            and isinstance(call.func.value, cst.Name)
+            and self._contains(constructor, self._start(call))
+            and self._start(call) < at
+        }
+        kept = []
+        for value in values:
+            method = owner.assigned_in.get(value)
+            if method is None:
+                kept.append(value)  # the class body
+            elif method is constructor:
+                if self._start(value) < at:
+                    kept.append(value)
+            elif method.name.value in called_before:
+                kept.append(value)
+        return kept
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        code_range = self.positions[node]
+        return (code_range.start.line, code_range.start.column)
 
     def _self_owner(self, name: cst.Name) -> _ClassInfo | None:
         scope = self.scopes.get(name)
@@ -1367,6 +1542,14 @@ def _annotation_names(node: cst.BaseExpression) -> Iterable[cst.Name | cst.Attri
         yield from _annotation_names(node.right)
 
 
+def _is_property(node: cst.FunctionDef) -> bool:
+    return any(
+        (dotted_name(decorator.decorator) or "").rsplit(".", 1)[-1]
+        in ("property", "cached_property")
+        for decorator in node.decorators
+    )
+
+
 def _is_staticmethod(node: cst.FunctionDef) -> bool:
     return any(
         isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod"
@@ -1394,6 +1577,13 @@ def _literal_elements(node: cst.BaseExpression) -> dict[cst.CSTNode, cst.CSTNode
     return {}
 
 
-def _endpoint_only(counts: Sequence[int] | None) -> bool:
-    """Seen used for endpoints LLMBase does not serve, and never for chat."""
-    return counts is not None and counts[0] == 0 and counts[1] > 0
+@dataclass(slots=True)
+class _Tally:
+    """What one client (or the module client) is seen used for, while counting."""
+
+    chat: int = 0
+    endpoints: set[str] = field(default_factory=set)
+    escapes: bool = False
+
+    def freeze(self) -> ClientUses:
+        return ClientUses(self.chat, tuple(sorted(self.endpoints)), self.escapes)

@@ -123,6 +123,21 @@ class OptionSite(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class ClientUses:
+    """What a client is seen used for in its module.
+
+    ``chat``: chat-completions requests made through it; ``endpoints``: the resources
+    LLMBase does not serve that it reaches (``embeddings``, ``audio``...);
+    ``escapes``: it leaves this module's sight (returned, passed to a call, bound at
+    module level where other modules may import it), so it may have uses not counted.
+    """
+
+    chat: int = 0
+    endpoints: tuple[str, ...] = ()
+    escapes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ClientSetup:
     """A client construction (``OpenAI(...)``) or a ``client.with_options(...)`` call."""
 
@@ -132,9 +147,19 @@ class ClientSetup:
     site: OptionSite
     callee: str
     arguments: Arguments
-    # Every use seen in this module is an endpoint LLMBase does not serve (a TTS or
-    # image client): it stays where it is, so its setup is not LLMBase's business.
-    endpoint_only: bool = False
+    uses: ClientUses = ClientUses()
+    # For ``with_options``: the constructions the derived client may come from.
+    parents: frozenset[cst.Call] = field(default=frozenset(), compare=False)
+    # ``client = OpenAI(...)`` / ``self.client = OpenAI(...)`` (one target): the
+    # statement and its target, for fixes that add a client beside this one.
+    assignment: cst.Assign | None = field(default=None, compare=False)
+    assigned_to: cst.Name | cst.Attribute | None = field(default=None, compare=False)
+
+    @property
+    def endpoint_only(self) -> bool:
+        """Every use seen is an endpoint LLMBase does not serve (a TTS or image
+        client): it stays where it is, so its setup is not LLMBase's business."""
+        return self.uses.chat == 0 and bool(self.uses.endpoints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +193,8 @@ class ChatCall:
     receiver: Receiver
     legacy: bool
     arguments: Arguments
+    # The constructions the client it goes through may come from (empty: not known).
+    clients: frozenset[cst.Call] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +204,7 @@ class EndpointUse:
     resource: str
     span: Span
     receiver: Receiver
+    clients: frozenset[cst.Call] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +236,8 @@ class ModuleFacts:
     """Everything rules may look at for one module."""
 
     imports_openai: bool = False
-    # the module client (``openai.*``) is used here only for endpoints LLMBase does
-    # not serve (``openai.Audio``, ``openai.images``...), never for chat
-    module_client_endpoint_only: bool = False
+    # what the module client (``openai.*``) is used for here
+    module_uses: ClientUses = ClientUses()
     clients: tuple[ClientSetup, ...] = ()
     module_assignments: tuple[ModuleAssignment, ...] = ()
     chat_calls: tuple[ChatCall, ...] = ()
@@ -222,3 +249,9 @@ class ModuleFacts:
     noqa: Mapping[int, frozenset[str]] = field(default_factory=dict)
     # positions and rendering, for rules that build fixes (None when nothing was resolved)
     source: SourceMap | None = field(default=None, compare=False)
+
+    @property
+    def module_client_endpoint_only(self) -> bool:
+        """The module client is used here only for endpoints LLMBase does not serve
+        (``openai.Audio``, ``openai.images``...), never for chat."""
+        return self.module_uses.chat == 0 and bool(self.module_uses.endpoints)

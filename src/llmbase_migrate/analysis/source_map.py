@@ -195,6 +195,14 @@ class SourceMap:
                 return target
         return None
 
+    def bound_value(self, target: cst.Name) -> cst.BaseExpression | None:
+        """The value assigned to the name node ``target`` alone (``target = value``;
+        None for ``a = b = value``, where changing it changes another name too)."""
+        value = self._bindings.get(target)
+        if value is None or sum(1 for bound in self._bindings.values() if bound is value) != 1:
+            return None
+        return value
+
     def uses_of(self, target: cst.Name) -> Sequence[cst.CSTNode] | None:
         """Every read of the name bound at ``target``; None when the name is bound more
         than once, declared global or exported, so that its uses cannot all be known."""

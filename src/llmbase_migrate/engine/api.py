@@ -85,6 +85,7 @@ def rule_context(
         prompt_cache_key=settings.prompt_cache_key,
         path=relative_path,
         catalog=catalog,
+        keep_hosts=settings.keep_hosts,
     )
 
 

@@ -2,7 +2,10 @@
 
 Each round applies the fixes of a fresh analysis (``fixes.apply.apply_round``)
 and the result must compile; the next analysis of the new text is both the next
-round's input and the proof that the previous round left nothing to fix. A file
+round's input and the proof that the previous round left nothing to fix. A
+finding counts as fixed when its own fix was applied: findings that one edit
+serves carry the same fix (a client's base URL and key), so none is matched to
+another across rounds. A file
 whose fixes do not compile, do not converge within ``MAX_ROUNDS`` or cannot be
 encoded back is left untouched and says why (``HasFindings.fix_error``). Like
 ``analyze_bytes``, ``fix_bytes`` never raises.
@@ -80,7 +83,6 @@ def _fix(
             return _not_fixed(outcome, f"the fixes for {codes} would not compile ({problem})")
         applied = {id(finding) for index in result.applied for finding in owners[index]}
         fixed.extend(finding for finding in fixable if id(finding) in applied)
-        deferred = [finding for finding in fixable if id(finding) not in applied]
         text = result.text
         current = analyze_text(path, text, rules, context).outcome
         if isinstance(current, (Failed, Skipped)):
@@ -88,13 +90,6 @@ def _fix(
             return _not_fixed(outcome, f"the code fixed for {codes} cannot be analysed ({reason})")
         if isinstance(current, HasFindings) and any(f.code == "LB001" for f in current.findings):
             return _not_fixed(outcome, f"the code fixed for {codes} no longer parses")
-        # A fix that waited for the next round may have been made moot by another
-        # one (LB101's fix also replaces a placeholder key LB102 reported): fixed too.
-        still = {
-            (finding.code, finding.message)
-            for finding in (current.findings if isinstance(current, HasFindings) else ())
-        }
-        fixed.extend(f for f in deferred if (f.code, f.message) not in still)
     else:
         findings = current.findings if isinstance(current, HasFindings) else ()
         if any(is_applicable(finding, unsafe=unsafe) for finding in findings):

@@ -50,38 +50,60 @@ def change_string(
 ) -> StringChange | None:
     """Make the argument written as ``value_node`` (resolved to ``value``) hold ``text``.
 
-    A literal is rewritten where it is written: at the call, or in the constant or
-    ``os.getenv`` default it comes from when every read of that constant is one of
-    ``fixed_nodes`` (the arguments being fixed to the same text). Otherwise the
-    expression at the call is replaced. An environment read without a literal
-    default cannot be changed this way (None).
+    A literal is rewritten where it is written (see :func:`editable_literal`);
+    otherwise the expression at the call is replaced. An environment read without a
+    literal default cannot be changed this way (None).
     """
-    literal = value.origin
-    if value.kind is ValueKind.ENV and value.default is not None:
-        literal = value.default.origin
-    elif value.kind is not ValueKind.STRING:
-        literal = None
-    if isinstance(literal, (cst.SimpleString, cst.ConcatenatedString)):
-        in_place = StringChange(source.replace_text(literal, string_literal(text, literal)), True)
-        if source.contains(value_node, literal):
-            return in_place
-        target = source.binding_of(literal)
-        if target is None and any(node is literal for node in value.via):
-            # A parameter's default: what the parameter holds unless a caller says
-            # otherwise, the value being fixed here.
-            return in_place
-        uses = source.uses_of(target) if target is not None else None
-        # Reads along the path resolution took (``self.model`` <- ``model=MODEL``)
-        # are reads for this argument's sake.
-        paths = (value_node, *value.via, *fixed_nodes)
-        if uses is not None and all(
-            any(source.contains(fixed, use) for fixed in paths) for use in uses
-        ):
-            return in_place
+    literal = editable_literal(source, value_node, value, fixed_nodes=fixed_nodes)
+    if literal is not None:
+        return StringChange(source.replace_text(literal, string_literal(text, literal)), True)
     if value.kind is ValueKind.ENV:
         return None
-    edit = replace_with_code(source, value_node, string_literal(text, literal))
+    edit = replace_with_code(source, value_node, string_literal(text, _literal_of(value)))
     return StringChange(edit, False) if edit is not None else None
+
+
+def editable_literal(
+    source: SourceMap,
+    value_node: cst.BaseExpression,
+    value: Value,
+    *,
+    fixed_nodes: Sequence[cst.CSTNode] = (),
+) -> cst.SimpleString | cst.ConcatenatedString | None:
+    """The string literal that holds the value of the argument written as
+    ``value_node``, when rewriting it changes that argument and nothing else: the
+    literal at the call, a parameter's default, or the constant or ``os.getenv``
+    default it comes from when every read of that constant is one of ``fixed_nodes``
+    (the arguments being fixed to the same text). None otherwise."""
+    literal = _literal_of(value)
+    if not isinstance(literal, (cst.SimpleString, cst.ConcatenatedString)):
+        return None
+    if source.contains(value_node, literal):
+        return literal
+    target = source.binding_of(literal)
+    if target is None and any(node is literal for node in value.via):
+        # A parameter's default: what the parameter holds unless a caller says
+        # otherwise, the value being fixed here.
+        return literal
+    uses = source.uses_of(target) if target is not None else None
+    # Reads along the path resolution took (``self.model`` <- ``model=MODEL``)
+    # are reads for this argument's sake.
+    paths = (value_node, *value.via, *fixed_nodes)
+    if uses is not None and all(
+        any(source.contains(fixed, use) for fixed in paths) for use in uses
+    ):
+        return literal
+    return None
+
+
+def _literal_of(value: Value) -> cst.CSTNode | None:
+    """The literal node a value was read from: the string itself, or the default of an
+    environment read."""
+    if value.kind is ValueKind.ENV and value.default is not None:
+        return value.default.origin
+    if value.kind is ValueKind.STRING:
+        return value.origin
+    return None
 
 
 def replace_with_code(source: SourceMap, node: cst.CSTNode, code: str) -> Edit | None:

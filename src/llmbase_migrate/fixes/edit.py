@@ -73,3 +73,7 @@ class Fix:
     remove_imports: tuple[ImportChange, ...] = ()
     # text the fix removes that must never be printed (a hardcoded key): masked in diffs
     secrets: tuple[str, ...] = ()
+    # why the fix is unsafe (what a person must check or do once it is applied)
+    reason: str | None = None
+    # definitions the fix leaves unused ("OPENROUTER_URL (line 4)"), for the report
+    leftovers: tuple[str, ...] = ()

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from llmbase_migrate.analysis import names
 from llmbase_migrate.analysis.facts import (
     ChatCall,
-    ClientKind,
-    ClientSetup,
     Field,
     FieldOrigin,
     ModuleFacts,
@@ -17,7 +15,6 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.rules.base import RuleContext
-from llmbase_migrate.secrets import INFERENCE_KEY_PREFIX, looks_like_secret
 
 # LLMBase's chat-subscription agent API: a client pointed here is meant for agent keys.
 _AGENT_BASE_URLS = ("https://llmbase.ai/api/v1/agents", "https://llmbase.ai/api/chat-agent/v1")
@@ -49,22 +46,6 @@ def is_chat_agent_env(variable: str | None) -> bool:
         return False
     upper = variable.upper()
     return "CHAT_AGENT" in upper or upper.startswith("LLMBASE_CHAT")
-
-
-def openai_clients(clients: tuple[ClientSetup, ...]) -> Iterator[ClientSetup]:
-    """OpenAI (not Azure) client setups that target direct inference (not the agent API)
-    and are not seen used only for endpoints LLMBase does not serve (those stay put)."""
-    for setup in clients:
-        if setup.kind is not ClientKind.OPENAI or setup.endpoint_only:
-            continue
-        base_url = setup.arguments.named("base_url")
-        if (
-            base_url is not None
-            and base_url.value.kind is ValueKind.STRING
-            and is_agent_url(base_url.value.text or "")
-        ):
-            continue
-        yield setup
 
 
 def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = False) -> str | None:
@@ -139,17 +120,6 @@ def where(field: Field) -> str:
     if field.origin is FieldOrigin.SPLAT:
         return f'"{field.name}" in a ** dict'
     return f"{field.name}="
-
-
-def placeholder_key(value: Value) -> str | None:
-    """The text of a literal key that is a placeholder (``"EMPTY"``, ``"ollama"``), not
-    an LLMBase key and not a real secret (LB103's business); None otherwise."""
-    if value.kind is not ValueKind.STRING:
-        return None
-    text = value.text or ""
-    if text.startswith(INFERENCE_KEY_PREFIX) or looks_like_secret(text):
-        return None
-    return text
 
 
 def module_selects_azure(facts: ModuleFacts) -> bool:

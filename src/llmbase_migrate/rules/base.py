@@ -61,6 +61,8 @@ class RuleContext:
     path: str | None = None
     # LLMBase's model catalog, when one was loaded (rules needing it skip without it)
     catalog: CatalogIndex | None = None
+    # host patterns of clients meant to stay where they are (config ``keep-hosts``)
+    keep_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,8 @@ class Invalid:
     ``line`` (1-based, in the dedented code) is where the first report must start;
     ``message`` must appear in it; ``count`` is how many reports the code yields.
     ``fixed`` is the code after applying the rule's fixes (unsafe ones included); when
-    it is None the rule must offer no fix for this code.
+    it is None the rule must offer no fix for this code. ``applicability``, when
+    given, is what the first report's fix must be (safe or unsafe).
     """
 
     code: str
@@ -101,6 +104,7 @@ class Invalid:
     message: str | None = None
     count: int = 1
     fixed: str | None = None
+    applicability: Applicability | None = None
 
 
 Example = Valid | Invalid

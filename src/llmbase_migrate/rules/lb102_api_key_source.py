@@ -2,7 +2,8 @@
 
 Without ``api_key`` the SDK reads ``$OPENAI_API_KEY``; LLMBase needs an
 ``llmbase_...`` inference key, read from ``$LLMBASE_API_KEY`` (the
-``api-key-env`` setting). Reported:
+``api-key-env`` setting). Reported on a client that talks to LLMBase or that a
+migration moves there (see LB101):
 
 - a missing ``api_key`` (unless a ``**kwargs`` dict the analyzer cannot read is
   passed, which may hold it);
@@ -11,58 +12,45 @@ Without ``api_key`` the SDK reads ``$OPENAI_API_KEY``; LLMBase needs an
   ``OPENROUTER_API_KEY``, ``AZURE_OPENAI_API_KEY``, ``GROQ_API_KEY``...), also
   as ``os.getenv("OPENAI_API_KEY") or ""``;
 - an expression that cannot be evaluated but is named for another vendor's key
-  (``settings.OPENAI_API_KEY``, ``config["openrouter_api_key"]``).
+  (``settings.OPENAI_API_KEY``, ``config["openrouter_api_key"]``);
+- a placeholder literal (``"EMPTY"``, ``"ollama"``) on a client being moved: the
+  server it pointed at took any key, LLMBase does not.
 
 Generic names (``API_KEY``, ``LLM_API_KEY``) and LLMBase-named ones are accepted,
-and so are placeholder literals (``"EMPTY"``, ``"dummy"``): they are what test
-doubles and local servers use, and a migrated client's base URL already says
-where requests go.
-A literal that looks like a real key is LB103's; a chat-agent key is LB104's.
-Assignments ``openai.api_key = ...`` are judged the same way; Azure clients are
-LB106's.
+and so is a placeholder on a client that already calls LLMBase (a test double, or a
+proxy that adds the key). A literal that looks like a real key is LB103's; a
+chat-agent key is LB104's. Assignments ``openai.api_key = ...`` are judged the same
+way; Azure clients are LB106's. A client meant to stay where it is (a local
+server, another vendor's own API: LB107) is not reported: its key is right for it.
+When where a client points cannot be known (``base_url=settings.base_url``), a key
+named for another vendor is still reported, without a fix: the message says to
+point the client at LLMBase first.
 
-Fix (safe): ``api_key=os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env``
-setting) is added to the constructor or replaces the value at the call (or in
-``openai.api_key = ...``, or ``with_options(api_key=...)``), and ``import os`` is
-added when the module lacks it. A value read through a constant is replaced at the
-call: the constant is left for whatever else reads it. No fix when ``os`` is bound to anything but the os module
+Fix: the client's one fix (see LB101). On a client that talks to LLMBase it
+replaces the key at the call (or in ``openai.api_key = ...``, or in
+``with_options(api_key=...)``) with ``os.environ["LLMBASE_API_KEY"]``, or adds it,
+with ``import os`` when the module lacks it. On a client being moved, the same fix
+also points it at LLMBase. A value read through a constant is replaced at the call:
+the constant is left for whatever else reads it (the migration report lists it when
+nothing else does). No fix when ``os`` is bound to anything but the os module
 somewhere in the module (or imported only below the call), for a key in a ``**``
-dict defined away from the call (the dict may serve other calls), or for an
-assignment with several targets.
+dict defined away from the call (the dict may serve other calls), for an assignment
+with several targets, and never when the client would not then certainly talk to
+LLMBase: LLMBase's key must not reach another host.
+
+Fix safety: safe when, after it, the client certainly talks to LLMBase with
+LLMBase's key and nothing else changes meaning; on a client being moved, the
+safety is that of LB101's fix (the same fix), which says why when it is unsafe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
-from llmbase_migrate.analysis.facts import (
-    ClientSetup,
-    FieldOrigin,
-    ModuleFacts,
-    OptionSite,
-    Value,
-    ValueKind,
-)
-from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import with_keyword
-from llmbase_migrate.fixes.clients import (
-    environ_read,
-    replace_expression,
-    secrets_in,
-)
-from llmbase_migrate.rules._judge import (
-    base_url_problem,
-    is_chat_agent_env,
-    module_selects_azure,
-    openai_clients,
-    placeholder_key,
-    vendor_of,
-)
+from llmbase_migrate.analysis.facts import ModuleFacts
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
-    Fix,
     Invalid,
     Report,
     RuleContext,
@@ -81,144 +69,52 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    source = facts.source
-    for setup in openai_clients(facts.clients):
-        api_key = setup.arguments.named("api_key")
-        if api_key is None:
-            if setup.site is OptionSite.CONSTRUCTOR and setup.arguments.complete:
-                yield Report(
-                    setup.span,
-                    f"{setup.callee.rsplit('.', 1)[-1]}() has no api_key, so it reads "
-                    f"$OPENAI_API_KEY; pass api_key=os.environ[{ctx.api_key_env!r}]",
-                    _add_api_key(source, setup, ctx) if source is not None else None,
-                )
-            continue
-        problem = _problem(api_key.value, ctx) or _placeholder_problem(
-            api_key.value, _moves_to_llmbase(setup, ctx), ctx
-        )
-        if problem is None:
-            continue
-        fix = None
-        if source is not None and (
-            api_key.origin is FieldOrigin.KEYWORD or source.contains(setup.node, api_key.value_node)
-        ):
-            fix = _replace_value(source, api_key.value_node, ctx)
-        yield Report(api_key.span, problem, fix)
-    if module_selects_azure(facts) or facts.module_client_endpoint_only:
-        return
-    module_moves = any(
-        assignment.attribute in ("base_url", "api_base")
-        and (
-            assignment.attribute == "api_base"
-            or base_url_problem(assignment.value, ctx, module_client=True) is not None
-        )
-        for assignment in facts.module_assignments
-    )
-    for assignment in facts.module_assignments:
-        if assignment.attribute != "api_key":
-            continue
-        problem = _problem(assignment.value, ctx) or _placeholder_problem(
-            assignment.value, module_moves, ctx
-        )
-        if problem is None:
-            continue
-        fix = None
-        if source is not None and len(assignment.node.targets) == 1:
-            fix = _replace_value(source, assignment.value_node, ctx)
-        yield Report(assignment.span, problem, fix)
-
-
-def _add_api_key(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
-    read = environ_read(source, ctx.api_key_env, source.span(setup.node).line)
-    if read is None:
-        return None
-    new_call = with_keyword(setup.node, "api_key", cst.parse_expression(read.code))
-    edit = source.replace(setup.node, new_call)
-    if edit is None:
-        return None
-    return Fix(Applicability.SAFE, _message(ctx), (edit,), add_imports=read.add_imports)
-
-
-def _replace_value(source: SourceMap, node: cst.BaseExpression, ctx: RuleContext) -> Fix | None:
-    read = environ_read(source, ctx.api_key_env, source.span(node).line)
-    if read is None:
-        return None
-    edit = replace_expression(source, node, read.code)
-    if edit is None:
-        return None
-    return Fix(
-        Applicability.SAFE,
-        _message(ctx),
-        (edit,),
-        add_imports=read.add_imports,
-        secrets=secrets_in(node),
-    )
-
-
-def _message(ctx: RuleContext) -> str:
-    return f"read the key from ${ctx.api_key_env}"
-
-
-def _moves_to_llmbase(setup: ClientSetup, ctx: RuleContext) -> bool:
-    """LB101 reports this client's base URL: migrating it points the client at LLMBase."""
-    base_url = setup.arguments.named("base_url")
-    if base_url is None:
-        return setup.site is OptionSite.CONSTRUCTOR and setup.arguments.complete
-    return base_url_problem(base_url.value, ctx) is not None
-
-
-def _placeholder_problem(value: Value, moves: bool, ctx: RuleContext) -> str | None:
-    """A placeholder key (``"EMPTY"``, ``"ollama"``) suits the local server a client
-    calls now, not LLMBase, where migrating the base URL sends it. On a client that
-    already calls LLMBase it is left alone (a test double, or a proxy adds the key)."""
-    text = placeholder_key(value) if moves else None
-    if text is None:
-        return None
-    return (
-        f"api_key {text!r} is a placeholder; once the client calls LLMBase it needs an "
-        f"inference key: use os.environ[{ctx.api_key_env!r}]"
-    )
-
-
-def _problem(value: Value, ctx: RuleContext) -> str | None:
-    wanted = f"os.environ[{ctx.api_key_env!r}]"
-    if value.kind is ValueKind.NONE:
-        return f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}"
-    if value.kind is ValueKind.ENV:
-        variable = value.env_var
-        if variable is None or is_chat_agent_env(variable) or variable == ctx.api_key_env:
-            return None
-        vendor = vendor_of(variable)
-        if vendor is None:
-            return None
-        return (
-            f"api_key is read from ${variable}, another vendor's key ({vendor}) that LLMBase "
-            f"rejects; use {wanted}"
-        )
-    vendor = vendor_of(value.identifier)
-    if vendor is None or is_chat_agent_env(value.identifier):
-        return None
-    return (
-        f"api_key comes from {value.identifier}, another vendor's key ({vendor}) that "
-        f"LLMBase rejects; use {wanted}"
-    )
+    plans = module_plans(facts, ctx)
+    for setup in facts.clients:
+        plan = plans.of(setup)
+        if plan is not None and plan.key is not None:
+            yield Report(plan.key.span, plan.key.message, plan.fix)
+    module = plans.module_client
+    if module is not None and module.key is not None:
+        yield Report(module.key.span, module.key.message, module.fix)
 
 
 EXAMPLES = (
     Invalid(
         """
         from openai import OpenAI
-        client = OpenAI(base_url="http://localhost:8000/v1", api_key="EMPTY")
+        client = OpenAI(base_url="https://llm-proxy.example.com/v1", api_key="anything")
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
         """,
-        title="a placeholder key on a client LB101 moves to LLMBase",
+        title="a placeholder key on a client being moved: the same fix moves both",
         line=2,
-        message="'EMPTY' is a placeholder",
+        message="'anything' is a placeholder",
+        applicability=Applicability.SAFE,
         fixed="""
         from openai import OpenAI
         import os
 
-        client = OpenAI(base_url="http://localhost:8000/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
         """,
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        def make(settings):
+            return OpenAI(base_url=settings.base_url, api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        title="where the client points is not known: reported, never fixed",
+        message="make it LLMBase's first",
+    ),
+    Valid(
+        """
+        import os
+        from openai import OpenAI
+        local = OpenAI(base_url="http://127.0.0.1:8080/v1", api_key=os.environ["OPENAI_API_KEY"])
+        """,
+        title="a client that stays on a local server keeps its key",
     ),
     Valid(
         """
@@ -256,9 +152,10 @@ EXAMPLES = (
         from openai import OpenAI
         client = OpenAI(base_url="https://api.llmbase.ai/v1")
         """,
-        title="no api_key",
+        title="no api_key on a client that calls LLMBase",
         line=2,
         message="reads $OPENAI_API_KEY",
+        applicability=Applicability.SAFE,
         fixed="""
         from openai import OpenAI
         import os
@@ -278,6 +175,7 @@ EXAMPLES = (
         title="another gateway's key",
         line=5,
         message="$OPENROUTER_API_KEY",
+        applicability=Applicability.SAFE,
         fixed="""
         import os
         from openai import OpenAI
@@ -295,6 +193,7 @@ EXAMPLES = (
         """,
         title="a setting named for OpenAI",
         message="OPENAI_API_KEY",
+        applicability=Applicability.SAFE,
         fixed="""
         import openai
         from app.config import settings
@@ -309,11 +208,24 @@ EXAMPLES = (
         import openai
         openai.api_key = os.environ["OPENAI_API_KEY"]
         """,
-        title="module client configuration",
+        title="the module client's key, with its base URL set elsewhere: no fix",
         line=3,
+        message="set it to LLMBase's first",
+    ),
+    Invalid(
+        """
+        import os
+        import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
+        openai.api_key = os.environ["OPENAI_API_KEY"]
+        """,
+        title="the module client's key, its base URL LLMBase's",
+        line=4,
+        applicability=Applicability.SAFE,
         fixed="""
         import os
         import openai
+        openai.base_url = "https://api.llmbase.ai/v1/"
         openai.api_key = os.environ["LLMBASE_API_KEY"]
         """,
     ),
@@ -378,6 +290,7 @@ EXAMPLES = (
         title="with_options is fixed like a constructor",
         message="OPENAI_API_KEY",
         line=4,
+        applicability=Applicability.SAFE,
         fixed="""
         import openai
         from app.config import settings

@@ -6,47 +6,49 @@ A literal that looks like a real key (a known prefix such as ``sk-``, ``sk-or-v1
 or in an ``Authorization: Bearer ...`` header of ``default_headers``/
 ``extra_headers``. Read it from ``os.environ["LLMBASE_API_KEY"]`` instead, and
 rotate the leaked key. Placeholders (``"EMPTY"``, ``"x"``, ``"ollama"``,
-``"<KEY>"``, ``"sk-..."``, ``"your-api-key"``) are not secrets.
+``"<KEY>"``, ``"sk-..."``, ``"your-api-key"``) are not secrets. A leaked key is
+reported on every client, including those that stay off LLMBase.
 
 The key is never printed whole: messages show it masked (``sk-p…gH``).
 
-Fix (unsafe: the program then needs ``$LLMBASE_API_KEY`` set): the value holding
-the literal becomes ``os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env``
-setting), adding ``import os`` when needed; an environment read with the key as its
-default is replaced whole (a default is evaluated even when the variable is set, so
-``os.getenv("X", os.environ[...])`` would raise). A key in a constant of the module
-is replaced in the constant's definition when every read of the constant is a key
-being fixed; a constant read anywhere else gets no fix, since replacing the call
-alone would leave the key in the source. A Bearer header literal written at the
-call becomes ``"Bearer " + os.environ["LLMBASE_API_KEY"]``. The removed key is
-masked in diffs and never appears in the fix's message. No fix on an Azure client
-(its key is not an LLMBase key: LB106 replaces the client, key included), for a
-chat-agent key on a client of the agent API, when ``os`` is bound to anything but
-the os module in the module, or for a key in a ``**`` dict defined away from the
-call.
+Fix: the key is part of the client, so the fix of a key given to a client is the
+client's one fix (see LB101): the value holding the literal becomes
+``os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env`` setting), adding ``import os``
+when needed, and a client that a migration moves is pointed at LLMBase in the same
+fix. An environment read with the key as its default is replaced whole (a default
+is evaluated even when the variable is set, so ``os.getenv("X", os.environ[...])``
+would raise). A key in a constant of the module is replaced in the constant's
+definition when every read of the constant is a key being fixed; a constant read
+anywhere else gets no fix, since replacing the call alone would leave the key in
+the source. A Bearer header literal written at the call becomes
+``"Bearer " + os.environ["LLMBASE_API_KEY"]`` when the client already talks to
+LLMBase. The removed key is masked in diffs and never appears in the fix's message;
+the migration report lists it under "Rotate this key". No fix when LLMBase's key
+would then reach another host: another vendor's key on a client that stays where
+it is (a local server, another vendor's API, or a destination not known here), an
+Azure client's key (LB106 replaces the client, key included, and this finding gets
+that same fix), a chat-agent key on a client of the agent API; nor when ``os`` is
+bound to anything but the os module in the module, or for a key in a ``**`` dict
+defined away from the call.
+
+Fix safety: always unsafe. The program then needs ``$LLMBASE_API_KEY`` set where it
+runs, and the leaked key must be rotated by a person: the fix removes it from the
+source, not from the repository's history.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import (
-    ClientKind,
-    FieldOrigin,
-    ModuleFacts,
-    Span,
-    Value,
-    ValueKind,
-)
+from llmbase_migrate.analysis.facts import ModuleFacts, Span, Value, ValueKind
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import string_literal
 from llmbase_migrate.fixes.clients import environ_read, replace_expression, secrets_in
-from llmbase_migrate.rules._judge import is_agent_url, openai_clients
+from llmbase_migrate.rules._client_plan import Verdict, module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -57,7 +59,7 @@ from llmbase_migrate.rules.base import (
     Severity,
     Valid,
 )
-from llmbase_migrate.secrets import is_chat_agent_key, looks_like_secret, mask
+from llmbase_migrate.secrets import INFERENCE_KEY_PREFIX, is_chat_agent_key, looks_like_secret, mask
 
 RULE = RuleSpec(
     code="LB103",
@@ -70,83 +72,23 @@ RULE = RuleSpec(
 _BEARER = re.compile(r"\s*bearer\s+", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class _Leak:
-    """A key-holding value: ``value_node`` at the call or assignment, and ``literal``
-    the string node holding the key (there, or in a constant)."""
-
-    span: Span
-    text: str
-    value_node: cst.BaseExpression
-    literal: cst.CSTNode | None
-    # False when the position itself rules out a fix
-    fixable: bool
-
-
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    leaks: list[_Leak] = []
-    agent_module = any(
-        assignment.attribute in ("base_url", "api_base")
-        and assignment.value.kind is ValueKind.STRING
-        and is_agent_url(assignment.value.text or "")
-        for assignment in facts.module_assignments
-    )
+    plans = module_plans(facts, ctx)
     for setup in facts.clients:
         api_key = setup.arguments.named("api_key")
-        if api_key is None:
+        text = _secret(api_key.value) if api_key is not None else None
+        if api_key is None or text is None:
             continue
-        text = _secret(api_key.value)
+        plan = plans.of(setup)
+        fix = plan.fix if plan is not None and plan.moves_key else None
+        yield Report(api_key.span, _message(text, ctx), fix)
+    module = plans.module_client
+    for assignment in facts.module_assignments:
+        text = _secret(assignment.value) if assignment.attribute == "api_key" else None
         if text is None:
             continue
-        base_url = setup.arguments.named("base_url")
-        agent_client = (
-            base_url is not None
-            and base_url.value.kind is ValueKind.STRING
-            and is_agent_url(base_url.value.text or "")
-        )
-        fixable = (
-            setup.kind is ClientKind.OPENAI
-            # a TTS or image client keeps its provider: LLMBase's variable is wrong there
-            and not setup.endpoint_only
-            and not (agent_client and is_chat_agent_key(text))
-            and (
-                api_key.origin is FieldOrigin.KEYWORD
-                or (
-                    facts.source is not None
-                    and facts.source.contains(setup.node, api_key.value_node)
-                )
-            )
-        )
-        leaks.append(
-            _Leak(api_key.span, text, api_key.value_node, _literal(api_key.value), fixable)
-        )
-    for assignment in facts.module_assignments:
-        if assignment.attribute == "api_key":
-            text = _secret(assignment.value)
-            if text is None:
-                continue
-            fixable = len(assignment.node.targets) == 1 and not (
-                agent_module and is_chat_agent_key(text)
-            )
-            leaks.append(
-                _Leak(
-                    assignment.span,
-                    text,
-                    assignment.value_node,
-                    _literal(assignment.value),
-                    fixable,
-                )
-            )
-    for leak in leaks:
-        fix = None
-        if facts.source is not None and leak.fixable:
-            fix = _fix(facts.source, leak, leaks, ctx)
-        yield Report(
-            leak.span,
-            f"hardcoded API key ({mask(leak.text)}); read it from "
-            f"os.environ[{ctx.api_key_env!r}] and rotate the leaked key",
-            fix,
-        )
+        fix = module.fix if module is not None and module.moves_key else None
+        yield Report(assignment.span, _message(text, ctx), fix)
     for header in facts.header_secrets:
         if looks_like_secret(header.value):
             fix = None
@@ -160,6 +102,13 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
             )
 
 
+def _message(text: str, ctx: RuleContext) -> str:
+    return (
+        f"hardcoded API key ({mask(text)}); read it from os.environ[{ctx.api_key_env!r}] "
+        "and rotate the leaked key"
+    )
+
+
 def _secret(value: Value) -> str | None:
     """The key a value holds: a literal, or an environment read's literal default."""
     literal = value
@@ -170,87 +119,31 @@ def _secret(value: Value) -> str | None:
     return None
 
 
-def _literal(value: Value) -> cst.CSTNode | None:
-    if value.kind is ValueKind.ENV and value.default is not None:
-        return value.default.origin
-    return value.origin
-
-
-def _fix(source: SourceMap, leak: _Leak, leaks: Sequence[_Leak], ctx: RuleContext) -> Fix | None:
-    literal = leak.literal
-    if not isinstance(literal, (cst.SimpleString, cst.ConcatenatedString)):
-        return None  # an f-string of constants, say: the key is not in one place
-    if source.contains(leak.value_node, literal):
-        target: cst.BaseExpression = leak.value_node
-    else:
-        target_or_none = _constant_value(source, leak, leaks, literal)
-        if target_or_none is None:
-            return None
-        target = target_or_none
-    read = environ_read(source, ctx.api_key_env, source.span(target).line)
-    if read is None:
-        return None
-    edit = replace_expression(source, target, read.code)
-    if edit is None:
-        return None
-    return Fix(
-        Applicability.UNSAFE,
-        f"read the key from ${ctx.api_key_env}",
-        (edit,),
-        add_imports=read.add_imports,
-        secrets=tuple(dict.fromkeys((leak.text, *secrets_in(literal)))),
-    )
-
-
-def _constant_value(
-    source: SourceMap, leak: _Leak, leaks: Sequence[_Leak], literal: cst.CSTNode
-) -> cst.BaseExpression | None:
-    """The value bound to the constant holding the key, when the value at the call is
-    that constant and every read of it is a key being fixed."""
-    if not isinstance(leak.value_node, cst.Name):
-        return None
-    target = source.binding_of(literal)
-    if target is None or target.value != leak.value_node.value:
-        return None
-    uses = source.uses_of(target)
-    if uses is None or leak.value_node not in uses:
-        return None
-    fixed = [other.value_node for other in leaks if other.fixable]
-    if not all(any(source.contains(node, use) for node in fixed) for use in uses):
-        return None
-    return _bound_value(source.module, target)
-
-
-def _bound_value(module: cst.Module, target: cst.Name) -> cst.BaseExpression | None:
-    """The value assigned to the name node ``target`` (``target = value``)."""
-    finder = _BoundValueFinder(target)
-    module.visit(finder)
-    return finder.value
-
-
-class _BoundValueFinder(Visitor):
-    def __init__(self, target: cst.Name) -> None:
-        super().__init__()
-        self.target = target
-        self.value: cst.BaseExpression | None = None
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and node.targets[0].target is self.target:
-            self.value = node.value
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.target is self.target:
-            self.value = node.value
-
-
 def _header_fix(
     facts: ModuleFacts, source: SourceMap, span: Span, text: str, ctx: RuleContext
 ) -> Fix | None:
-    """``"Bearer sk-..."`` written in a call's headers -> ``"Bearer " + os.environ[...]``."""
-    holders = [setup.node for setup in openai_clients(facts.clients)]
-    if not is_chat_agent_key(text):
-        # a chat call's client may be the agent API's, where this key belongs
-        holders += [call.node for call in facts.chat_calls]
+    """``"Bearer sk-..."`` written in a call's headers -> ``"Bearer " + os.environ[...]``,
+    on a client (or a request through clients) that certainly talks to LLMBase; an
+    LLMBase key may be read from the environment wherever it is sent."""
+    plans = module_plans(facts, ctx)
+    llmbase_key = _bearer_key(text).startswith(INFERENCE_KEY_PREFIX)
+    if is_chat_agent_key(text):
+        return None  # the agent API's key, or LB104's
+
+    def ready(plan_verdict: Verdict | None) -> bool:
+        return plan_verdict is Verdict.READY or (
+            llmbase_key and plan_verdict not in (Verdict.STAYS, Verdict.ENDPOINTS, None)
+        )
+
+    holders: list[cst.CSTNode] = []
+    for setup in facts.clients:
+        plan = plans.of(setup)
+        if ready(plan.verdict if plan is not None else None):
+            holders.append(setup.node)
+    for call in facts.chat_calls:
+        verdicts = [plans.clients[node].verdict for node in call.clients if node in plans.clients]
+        if verdicts and all(ready(verdict) for verdict in verdicts):
+            holders.append(call.node)
     literal = _string_at(source, holders, span)
     if literal is None:
         return None
@@ -271,6 +164,11 @@ def _header_fix(
         add_imports=read.add_imports,
         secrets=tuple(dict.fromkeys((text, *secrets_in(literal)))),
     )
+
+
+def _bearer_key(text: str) -> str:
+    bearer = _BEARER.match(text)
+    return text[bearer.end() :] if bearer is not None else text.strip()
 
 
 def _string_at(
@@ -418,7 +316,43 @@ EXAMPLES = (
             api_version="2024-06-01",
         )
         """,
-        title="an Azure client: no fix (LB106 replaces it, key included)",
+        title="an Azure client: the fix is LB106's, which replaces the client, key included",
         line=4,
+        applicability=Applicability.UNSAFE,
+        fixed="""
+        from openai import OpenAI
+        import os
+
+        client = OpenAI(
+            base_url="https://api.llmbase.ai/v1",
+            api_key=os.environ["LLMBASE_API_KEY"],
+        )
+        """,
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        local = OpenAI(base_url="http://localhost:8000/v1", api_key="sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123")
+        """,
+        title="another vendor's key on a client that stays: reported, no fix (LLMBase's key must not go there)",
+        line=2,
+        message="sk-p…23",
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        client = OpenAI(api_key="sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123")
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        """,
+        title="a client being moved: the key and the base URL change in one fix",
+        line=3,
+        applicability=Applicability.UNSAFE,
+        fixed="""
+        import os
+        from openai import OpenAI
+        client = OpenAI(api_key=os.environ["LLMBASE_API_KEY"], base_url="https://api.llmbase.ai/v1")
+        client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+        """,
     ),
 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, Span, Value, ValueKind
-from llmbase_migrate.rules._judge import is_chat_agent_env, openai_clients
+from llmbase_migrate.rules._client_plan import Verdict, module_plans
+from llmbase_migrate.rules._judge import is_chat_agent_env
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 from llmbase_migrate.secrets import is_chat_agent_key, mask
 
@@ -27,7 +28,11 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for setup in openai_clients(facts.clients):
+    plans = module_plans(facts, ctx)
+    for setup in facts.clients:
+        plan = plans.of(setup)
+        if plan is None or plan.verdict not in _DIRECT_INFERENCE:
+            continue
         api_key = setup.arguments.named("api_key")
         if api_key is not None:
             yield from _judge(api_key.value, api_key.span, ctx)
@@ -37,6 +42,11 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     for header in facts.header_secrets:
         if is_chat_agent_key(header.value):
             yield Report(header.span, _message(f"key {mask(header.value)}", ctx))
+
+
+# Clients whose key goes to api.llmbase.ai, or will once migrated (not the agent API,
+# nor a client that stays elsewhere).
+_DIRECT_INFERENCE = frozenset({Verdict.READY, Verdict.MOVE, Verdict.UNKNOWN, Verdict.SPLIT})
 
 
 def _judge(value: Value, span: Span, ctx: RuleContext) -> Iterator[Report]:

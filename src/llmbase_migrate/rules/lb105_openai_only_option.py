@@ -29,7 +29,6 @@ import libcst as cst
 
 from llmbase_migrate.analysis.collector import dotted_name
 from llmbase_migrate.analysis.facts import (
-    ClientKind,
     Field,
     FieldOrigin,
     ModuleAssignment,
@@ -40,6 +39,7 @@ from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.builders import remove_fields
 from llmbase_migrate.fixes.clients import secrets_in
+from llmbase_migrate.rules._client_plan import Verdict, module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -80,8 +80,12 @@ _PURE_CALLS = frozenset({"os.getenv", "os.environ.get", "getenv", "environ.get"}
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     source = facts.source
+    plans = module_plans(facts, ctx)
     for setup in facts.clients:
-        if setup.kind is not ClientKind.OPENAI or setup.endpoint_only:
+        plan = plans.of(setup)
+        # A client that stays where it is (OpenAI for embeddings, a local server, a
+        # client kept beside a new LLMBase one) keeps its options.
+        if plan is None or plan.verdict not in (Verdict.READY, Verdict.MOVE, Verdict.UNKNOWN):
             continue
         for option in setup.arguments.fields:
             if option.name in OPENAI_ONLY_OPTIONS:

@@ -25,35 +25,25 @@ imported under another name or through ``openai.lib.azure`` as an attribute, whe
 ``OpenAI`` (or ``os``) is bound to something else in the module, or when the new
 import would come below the call. ``openai.api_type = "azure"`` and the module
 settings that go with it are reported without a fix: the module client's
-configuration may be spread over several modules.
+configuration may be spread over several modules. An Azure client that also calls
+endpoints LLMBase does not serve (embeddings, audio) is reported without a fix: it
+stays on Azure for those, and its chat requests need a client of their own. One
+used only for such endpoints is not reported. The fix is the client's one fix: a
+hardcoded key in it (LB103) gets this same fix.
+
+Fix safety: always unsafe. Deployment names must become LLMBase model IDs (LB301
+reports them), and the program needs ``$LLMBASE_API_KEY`` set where it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
-from llmbase_migrate.analysis.facts import (
-    ClientKind,
-    ClientSetup,
-    ModuleFacts,
-    OptionSite,
-    ValueKind,
-)
-from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import string_literal, with_keyword, without_arguments
-from llmbase_migrate.fixes.clients import (
-    environ_read,
-    from_imports_of,
-    imported_name,
-    secrets_in,
-)
+from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite, ValueKind
+from llmbase_migrate.rules._client_plan import Verdict, module_plans
 from llmbase_migrate.rules._judge import AZURE_API_TYPES
 from llmbase_migrate.rules.base import (
     Applicability,
-    Fix,
-    ImportChange,
     Invalid,
     Report,
     RuleContext,
@@ -70,34 +60,28 @@ RULE = RuleSpec(
     fix=Applicability.UNSAFE,
 )
 
-# AzureOpenAI's own options, which OpenAI() does not take.
-AZURE_ONLY_OPTIONS = frozenset(
-    {
-        "azure_endpoint",
-        "api_version",
-        "azure_deployment",
-        "azure_ad_token",
-        "azure_ad_token_provider",
-    }
-)
-_REPLACEMENTS = {"AzureOpenAI": "OpenAI", "AsyncAzureOpenAI": "AsyncOpenAI"}
-_AZURE_MODULES = frozenset({"openai", "openai.lib.azure"})
-
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    plans = module_plans(facts, ctx)
     for setup in facts.clients:
-        if (
-            setup.kind is ClientKind.AZURE
-            and setup.site is OptionSite.CONSTRUCTOR
-            and not setup.endpoint_only
-        ):
-            name = setup.callee.rsplit(".", 1)[-1]
-            yield Report(
-                setup.span,
-                f"{name} talks to Azure deployments; use OpenAI(base_url={ctx.base_url!r}, "
-                f"api_key=os.environ[{ctx.api_key_env!r}]) and LLMBase model IDs",
-                _fix(facts.source, setup, ctx) if facts.source is not None else None,
+        plan = plans.of(setup)
+        if plan is None or plan.verdict is not Verdict.AZURE:
+            continue
+        if setup.site is not OptionSite.CONSTRUCTOR:
+            continue
+        name = setup.callee.rsplit(".", 1)[-1]
+        message = (
+            f"{name} talks to Azure deployments; use OpenAI(base_url={ctx.base_url!r}, "
+            f"api_key=os.environ[{ctx.api_key_env!r}]) and LLMBase model IDs"
+        )
+        if plan.uses.endpoints:
+            message = (
+                f"{name} talks to Azure deployments, and also calls "
+                f"{', '.join(plan.uses.endpoints)}, which LLMBase does not serve: keep it for "
+                f"those and send its chat requests through an OpenAI(base_url={ctx.base_url!r}, "
+                f"api_key=os.environ[{ctx.api_key_env!r}]) client with LLMBase model IDs"
             )
+        yield Report(setup.span, message, None if plan.uses.endpoints else plan.fix)
     for assignment in facts.module_assignments:
         value = assignment.value
         if (
@@ -111,87 +95,6 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
                 f"openai.api_type = {value.text!r} selects Azure; LLMBase is reached through "
                 f"base_url {ctx.base_url!r}",
             )
-
-
-def _fix(source: SourceMap, setup: ClientSetup, ctx: RuleContext) -> Fix | None:
-    call = setup.node
-    if any(arg.star for arg in call.args) or any(arg.keyword is None for arg in call.args):
-        return None
-    module, _, azure_name = setup.callee.rpartition(".")
-    new_name = _REPLACEMENTS.get(azure_name)
-    if new_name is None or module not in _AZURE_MODULES:
-        return None
-    line = source.span(call).line
-    read = environ_read(source, ctx.api_key_env, line)
-    if read is None:
-        return None
-    add_imports = list(read.add_imports)
-    remove_imports: list[ImportChange] = []
-    func = call.func
-    if isinstance(func, cst.Name):
-        if func.value != azure_name:
-            return None  # imported under another name
-        imports = from_imports_of(source, azure_name)
-        needs_import = imported_name(source, new_name, "openai", line)
-        if (
-            imports is None
-            or needs_import is None
-            or any(binding.module not in _AZURE_MODULES for binding in imports)
-            # LibCST's import visitors edit module-level imports only: an import in a
-            # ``try:`` (optional dependency) or a function would be moved out of it.
-            or any(binding.top_level_line is None for binding in imports)
-        ):
-            return None
-        if needs_import:
-            add_imports.append(ImportChange("openai", new_name))
-        remove_imports.extend(
-            ImportChange(binding.module, azure_name)
-            for binding in imports
-            if binding.module is not None
-        )
-        new_func: cst.BaseExpression = func.with_changes(value=new_name)
-    elif isinstance(func, cst.Attribute) and module == "openai" and func.attr.value == azure_name:
-        new_func = func.with_changes(attr=func.attr.with_changes(value=new_name))
-    else:
-        return None
-    new_call = _migrated_arguments(call, ctx, read.code).with_changes(func=new_func)
-    edit = source.replace(call, new_call)
-    if edit is None:
-        return None
-    return Fix(
-        Applicability.UNSAFE,
-        f"replace {azure_name} with {new_name} on LLMBase",
-        (edit,),
-        add_imports=tuple(add_imports),
-        remove_imports=tuple(remove_imports),
-        secrets=secrets_in(call),
-    )
-
-
-def _migrated_arguments(call: cst.Call, ctx: RuleContext, key_code: str) -> cst.Call:
-    """``call``'s keywords for ``OpenAI()``: ``base_url`` where ``azure_endpoint`` (or
-    ``base_url``) was, the key replaced, Azure-only options dropped."""
-    base_url = cst.SimpleString(string_literal(ctx.base_url))
-    api_key = cst.parse_expression(key_code)
-    keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
-    args: list[cst.Arg] = []
-    drop: list[cst.Arg] = []
-    for arg in call.args:
-        keyword = arg.keyword.value if arg.keyword is not None else None
-        if keyword == "base_url" or (keyword == "azure_endpoint" and "base_url" not in keywords):
-            arg = arg.with_changes(keyword=cst.Name("base_url"), value=base_url)
-        elif keyword == "api_key":
-            arg = arg.with_changes(value=api_key)
-        elif keyword in AZURE_ONLY_OPTIONS:
-            drop.append(arg)
-        args.append(arg)
-    new_call = without_arguments(call.with_changes(args=args), drop)
-    new_keywords = {arg.keyword.value for arg in new_call.args if arg.keyword is not None}
-    if "base_url" not in new_keywords:
-        new_call = with_keyword(new_call, "base_url", base_url)
-    if "api_key" not in new_keywords:
-        new_call = with_keyword(new_call, "api_key", api_key)
-    return new_call
 
 
 EXAMPLES = (

@@ -42,6 +42,7 @@ import libcst as cst
 from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.builders import call_without_fields, remove_fields, with_keyword
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -77,7 +78,7 @@ ROUTING_FIELDS = {
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         routing = [field for field in request_fields(call) if field.name in ROUTING_FIELDS]
         if not routing:
             continue

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts
 from llmbase_migrate.fixes.requests import removal_fix
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -38,7 +39,7 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         found = [field for field in request_fields(call) if field.name == "service_tier"]
         if not found:
             continue

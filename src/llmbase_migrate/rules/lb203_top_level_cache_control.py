@@ -33,6 +33,7 @@ from llmbase_migrate.fixes.requests import (
     removable,
     renamed_field,
 )
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -55,7 +56,7 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         found = [field for field in request_fields(call) if field.name == "cache_control"]
         if not found:
             continue

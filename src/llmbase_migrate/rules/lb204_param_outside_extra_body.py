@@ -45,6 +45,7 @@ from llmbase_migrate.fixes.requests import (
     mapping_keys,
     with_entry_value,
 )
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -71,7 +72,7 @@ TEMPLATE_KWARGS = "chat_template_kwargs"
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         misplaced: list[tuple[Field, str]] = []
         for field in request_fields(call):
             direct = field.origin is not FieldOrigin.EXTRA_BODY

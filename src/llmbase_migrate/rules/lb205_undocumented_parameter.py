@@ -43,6 +43,7 @@ from llmbase_migrate.rules._capabilities import (
     THINKING_FLAGS,
     sent_model,
 )
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -97,7 +98,7 @@ OWNED_ELSEWHERE = frozenset(ROUTING_FIELDS) | {"service_tier", "cache_control"} 
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         listed = _catalog_parameters(call, ctx)
         if listed is not None:
             yield from _outside(call, listed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
@@ -26,7 +27,7 @@ _CAPS = frozenset({"max_tokens", "max_completion_tokens"})
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         if not (call.arguments.complete and call.arguments.extra_body_complete):
             continue
         if any(field.name in _CAPS for field in request_fields(call)):

@@ -40,6 +40,7 @@ from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleF
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.builders import change_string, string_literal
 from llmbase_migrate.rules._capabilities import sent_model
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -134,7 +135,7 @@ class _ModelUse:
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    uses = list(_model_uses(facts.chat_calls, ctx))
+    uses = list(_model_uses(migrating_calls(facts, ctx), ctx))
     for use in uses:
         fix = _fix(facts.source, use, uses) if facts.source is not None else None
         yield Report(

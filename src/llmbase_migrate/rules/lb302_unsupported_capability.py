@@ -48,6 +48,7 @@ from collections.abc import Iterator
 from llmbase_migrate.analysis.facts import ModuleFacts
 from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.rules._capabilities import Need, NeedKind, models_supporting, needs, sent_model
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 from llmbase_migrate.rules.lb301_unknown_model import replacement_for
 
@@ -63,7 +64,7 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     catalog = ctx.catalog
     if catalog is None:
         return
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         sent = sent_model(call)
         if sent is None:
             continue

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ChatCall, ModuleFacts, ValueKind
 from llmbase_migrate.rules._capabilities import sent_model
+from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
 RULE = RuleSpec(
@@ -39,7 +40,7 @@ _CONSEQUENCE = "LB301 and LB302 cannot check it against LLMBase's catalog"
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
-    for call in facts.chat_calls:
+    for call in migrating_calls(facts, ctx):
         report = _unverifiable(call)
         if report is not None:
             yield report

@@ -7,6 +7,13 @@ assistants and threads, and the legacy text ``completions`` endpoint have no
 LLMBase equivalent: keep such calls on a provider that serves them, or move them
 to ``chat.completions``. ``models.list()`` and ``models.retrieve()`` are fine.
 
+A client already where such a call belongs is not reported: one that stays off
+LLMBase (a local server, another vendor's own API, a ``keep-hosts`` host; see
+LB107), or one used only for such endpoints whose base URL is written out
+(``OpenAI(base_url="https://api.voyageai.com/v1")`` for embeddings). A client used
+only for them but built without a base URL is still reported: where it sends them
+depends on ``$OPENAI_BASE_URL``, which a migration may point at LLMBase.
+
 Reported at the resource attribute, on clients the analyzer resolved and on the
 module client (``openai.embeddings.create``); on a receiver it cannot resolve, only
 a full call such as ``x.embeddings.create(...)`` in a module that imports
@@ -18,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, Receiver
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 
 RULE = RuleSpec(
@@ -35,7 +43,10 @@ _ADVICE = {
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    plans = module_plans(facts, ctx) if any(use.clients for use in facts.endpoint_uses) else None
     for use in facts.endpoint_uses:
+        if plans is not None and use.clients and plans.stays_with_endpoints(use.clients):
+            continue
         owner = "openai" if use.receiver is Receiver.MODULE else "client"
         label = "legacy text completions" if use.resource == "completions" else use.resource
         advice = _ADVICE.get(use.resource, "keep this call on a provider that serves it")
@@ -46,6 +57,24 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
 
 
 EXAMPLES = (
+    Valid(
+        """
+        import os
+        from openai import OpenAI
+        embedder = OpenAI(base_url="https://api.mistral.ai/v1", api_key=os.environ["MISTRAL_API_KEY"])
+        vectors = embedder.embeddings.create(model="mistral-embed", input=["a", "b"])
+        """,
+        title="a client whose literal base URL serves embeddings is already where it should be",
+    ),
+    Valid(
+        """
+        from openai import OpenAI
+        local = OpenAI(base_url="http://localhost:11434/v1", api_key="ollama")
+        local.embeddings.create(model="nomic-embed-text", input="hello")
+        local.chat.completions.create(model="llama3.2", messages=[])
+        """,
+        title="a local server stays where it is, with all it serves",
+    ),
     Valid(
         """
         from openai import OpenAI
