@@ -587,7 +587,18 @@ def test_file_deleted_between_fixing_and_writing(
 def test_read_only_file_under_fix(run: Runner, tmp_path: Path) -> None:
     root = _project(tmp_path, {"frozen.py": NORMAL})
     (root / "frozen.py").chmod(0o444)
-    _assert_fix_skips(run, root, "frozen.py", "not fixed: the file is read-only")
+    before = _snapshot(root)
+    result = run("fix", "--offline", "--jobs", "1", cwd=root)
+    _assert_ran_on(result.code, result.out, result.err)
+    # Not fixed, so its findings remain, with the reason.
+    assert _lines_about(result.out, "frozen.py") == [
+        NORMAL_FINDING.replace("normal.py", "frozen.py")
+        + " is a gateway routing field LLMBase rejects; remove it (choose the LLMBase model "
+        "ID instead)",
+        "frozen.py: not fixed: the file is read-only",
+    ]
+    assert (root / "normal.py").read_text() == NORMAL_FIXED
+    assert _snapshot(root) == before
     assert stat.S_IMODE((root / "frozen.py").stat().st_mode) == 0o444
     # check has nothing to write: the file is reported like any other.
     text = run("check", "--offline", "--jobs", "1", cwd=root)

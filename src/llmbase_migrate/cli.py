@@ -34,14 +34,15 @@ from llmbase_migrate.engine.api import (
     fix_paths,
     fix_source,
     rule_selection,
+    source_paths,
 )
 from llmbase_migrate.engine.outcome import Failed, Fixed, HasFindings, Skipped
 from llmbase_migrate.engine.result_cache import ResultCache
 from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
-from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SourceError
-from llmbase_migrate.reporting import Summary
+from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SelectionError, SourceError
+from llmbase_migrate.reporting import Summary, quote_path
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.reporting.diff import render_diff
 from llmbase_migrate.reporting.json import render_json
@@ -66,6 +67,9 @@ def _split_codes(
     if not values:
         return None
     codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    if not codes:
+        # ruff would run nothing and report a pass: a check that checks nothing.
+        raise click.BadParameter("no rule code given")
     try:
         return validate_selectors(codes, option=f"--{param.name.replace('_', '-')}")
     except LlmbaseMigrateError as error:
@@ -223,6 +227,11 @@ def _lint(
     reading_stdin = any(str(path) == STDIN_PATH for path in targets)
     if reading_stdin and len(targets) > 1:
         raise click.UsageError("'-' (read from stdin) cannot be combined with other paths")
+    if diff and output_format == "json":
+        raise click.UsageError(
+            "--diff prints a unified diff; it cannot be combined with --output-format json"
+        )
+    catalog_mode = _catalog_mode(catalog_mode, offline=offline)
     settings = load_settings(
         config_file=config_file, search_from=_search_start(targets, cwd, stdin_filename)
     )
@@ -230,12 +239,13 @@ def _lint(
     if show_settings:
         click.echo(render_settings(settings))
         return EXIT_CLEAN
+    _require_rules(settings)
     if not reading_stdin:
         for target in targets:
             # Said before the catalog is fetched: a typo should not wait on the network.
             if not (target if target.is_absolute() else cwd / target).exists():
                 raise PathError(f"path does not exist: {target}")
-    catalog = _catalog_for(settings, "offline" if offline else catalog_mode, verbose=verbose)
+    catalog = _catalog_for(settings, catalog_mode, verbose=verbose)
     progress = _progress_line(output_format == "text" and not quiet)
     run_options = RunOptions(
         force_exclude=force_exclude,
@@ -359,6 +369,7 @@ def migrate(
     target = path or Path()
     if not target.exists():
         raise click.UsageError(f"path does not exist: {target}")
+    catalog_mode = _catalog_mode(catalog_mode, offline=offline)
     if not allow_dirty:
         changed = uncommitted_changes(target if target.is_absolute() else cwd / target)
         if changed:
@@ -373,7 +384,14 @@ def migrate(
         config_file=config_file, search_from=_search_start([target], cwd, None)
     )
     settings = _apply_cli_selection(settings, select, None, ignore)
-    catalog = _catalog_for(settings, "offline" if offline else catalog_mode)
+    _require_rules(settings)
+    if report_file is not None:
+        # Checked before anything changes: a report that cannot be written after
+        # the migration would be lost, one written over a source file destroys it.
+        problem = _report_path_problem(report_file, target, settings, cwd)
+        if problem is not None:
+            raise click.UsageError(f"cannot write the report to {report_file}: {problem}")
+    catalog = _catalog_for(settings, catalog_mode)
     result = fix_paths(
         [target],
         settings,
@@ -386,7 +404,12 @@ def migrate(
         try:
             atomic_write(report_file, report.encode("utf-8"))
         except SourceError as error:
-            raise click.UsageError(f"cannot write {report_file}: {error.reason}") from None
+            # The tree has changed: the report must not be lost with the error.
+            click.echo(report, nl=False)
+            raise click.ClickException(
+                f"cannot write the report to {report_file}: {error.reason} "
+                "(printed on standard output instead)"
+            ) from None
         summary = Summary.of(result)
         click.echo(
             f"Migrated: {summary.fixed} fixes in {summary.files_fixed} files; "
@@ -403,6 +426,52 @@ def migrate(
         for outcome in result.outcomes
     )
     return EXIT_FINDINGS if remaining else EXIT_CLEAN
+
+
+def _catalog_mode(catalog_mode: str, *, offline: bool) -> str:
+    """``--catalog`` as ``--offline`` amends it; the two must not contradict."""
+    if not offline:
+        return catalog_mode
+    if catalog_mode == "live":
+        raise click.UsageError("--offline contradicts --catalog live")
+    # A catalog file is read without the network: --offline leaves it as it is.
+    return "offline" if catalog_mode == "auto" else catalog_mode
+
+
+def _require_rules(settings: Settings) -> None:
+    """A run with no rule checks nothing: it must not report that all checks passed."""
+    if not rule_selection(settings).for_path(None):
+        raise SelectionError(
+            "no rule is enabled: select, extend-select and ignore (options and "
+            "configuration) leave nothing to check"
+        )
+
+
+def _report_path_problem(report: Path, target: Path, settings: Settings, cwd: Path) -> str | None:
+    """Why the migration report cannot be written to ``report``, or None."""
+    absolute = report if report.is_absolute() else cwd / report
+    directory = absolute.parent
+    if not directory.exists():
+        return f"the directory {report.parent} does not exist"
+    if not directory.is_dir():
+        return f"{report.parent} is not a directory"
+    if absolute.is_dir():
+        return "it is a directory"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"the directory {report.parent} is not writable"
+    try:
+        status = absolute.stat()
+    except OSError:
+        return None  # a new file: it cannot be one of those migrated
+    identity = (status.st_dev, status.st_ino)
+    for source in source_paths([target], settings, cwd=cwd):
+        try:
+            found = source.stat()
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == identity:
+            return "it is one of the files being migrated"
+    return None
 
 
 def _fix_stdin(
@@ -461,25 +530,32 @@ def _catalog_for(settings: Settings, mode: str, *, verbose: bool = False) -> Cat
 
 
 def _report_diff(result: RunResult) -> int:
-    """The diff on stdout, a count on stderr; exit 1 when anything would change."""
+    """The diff on stdout, problems and a count on stderr; exit 1 when anything would
+    change, a fix would not be applied or a file could not be checked."""
     click.echo(render_diff(result), nl=False)
     summary = Summary.of(result)
     for outcome in result.outcomes:
         if isinstance(outcome, HasFindings) and outcome.fix_error:
-            click.echo(f"{outcome.path}: {redact(outcome.fix_error)}", err=True)
+            click.echo(f"{quote_path(outcome.path)}: {redact(outcome.fix_error)}", err=True)
         elif isinstance(outcome, Failed):
-            click.echo(f"{outcome.path}: error: {redact(outcome.error)}", err=True)
+            click.echo(f"{quote_path(outcome.path)}: error: {redact(outcome.error)}", err=True)
+        elif isinstance(outcome, Skipped):
+            click.echo(f"{quote_path(outcome.path)}: skipped: {outcome.reason}", err=True)
     if summary.fixed:
-        click.echo(
+        line = (
             f"Would fix {summary.fixed} finding{'s' if summary.fixed != 1 else ''} "
-            f"in {summary.files_fixed} file{'s' if summary.files_fixed != 1 else ''}.",
-            err=True,
+            f"in {summary.files_fixed} file{'s' if summary.files_fixed != 1 else ''}"
         )
     else:
-        click.echo("No fixes available.", err=True)
+        line = "No fixes available"
+    if summary.unreadable:
+        line += f"; {summary.unreadable} file{'s' if summary.unreadable != 1 else ''} "
+        line += "could not be checked (see above)"
+    click.echo(line + ".", err=True)
     if summary.files_failed:
         return EXIT_ERROR
-    return EXIT_FINDINGS if summary.files_fixed else EXIT_CLEAN
+    problems = summary.files_fixed or summary.files_not_fixed or summary.unreadable
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
 
 
 def _apply_cli_selection(
@@ -652,8 +728,16 @@ def _doctor_line(ok: bool | None, what: str, detail: str) -> None:
 @cli.command()
 def clean() -> int:
     """Empty the cache of per-file results (the model catalog's cache is kept)."""
-    removed = ResultCache().clear()
+    cache = ResultCache()
+    removed, left = cache.clear()
     click.echo(f"Removed {removed} cached result{'s' if removed != 1 else ''}.")
+    if left:
+        click.echo(
+            f"{PROGRAM}: error: could not remove {left} cached result{'s' if left != 1 else ''} "
+            f"in {cache.directory}",
+            err=True,
+        )
+        return EXIT_FINDINGS
     return EXIT_CLEAN
 
 

@@ -406,3 +406,41 @@ def test_nested_repository_uses_its_own_ignore_rules(tmp_path: Path) -> None:
     discovery = run(tmp_path)
 
     assert displays(discovery) == ["vendor/inner/y_local.py"]
+
+
+def test_a_file_reached_under_two_names_is_taken_once_under_its_real_name(
+    tmp_path: Path,
+) -> None:
+    make_files(tmp_path, "pkg/real.py", "other.py")
+    (tmp_path / "alias.py").symlink_to("pkg/real.py")
+    (tmp_path / "zz.py").symlink_to(tmp_path / "pkg" / "real.py")
+    os.link(tmp_path / "other.py", tmp_path / "pkg" / "hard.py")
+
+    walked = run(tmp_path)
+    named = run(tmp_path, ["alias.py", "pkg/real.py"])
+    alone = run(tmp_path, ["alias.py"])
+
+    assert displays(walked) == ["other.py", "pkg/real.py"]
+    assert displays(named) == ["pkg/real.py"]
+    # Found only through the link, the file keeps the link's name.
+    assert displays(alone) == ["alias.py"]
+    assert walked.skipped == ()
+
+
+def test_only_problems_with_named_paths_are_marked_as_such(tmp_path: Path) -> None:
+    make_files(tmp_path, "a.py", "excluded/b.py")
+    (tmp_path / "broken.py").symlink_to("missing.py")
+
+    named = run(tmp_path, ["broken.py", "excluded"], extend_exclude=["excluded"])
+    forced = discover(
+        [Path("excluded")],
+        Settings.model_validate({"project_root": tmp_path, "extend_exclude": ["excluded"]}),
+        cwd=tmp_path,
+        force_exclude=True,
+    )
+    walked = run(tmp_path)
+
+    assert named.skipped == (DiscoverySkip("broken.py", "broken symlink", named=True),)
+    # an exclusion is deliberate, and problems met during a walk are only listed
+    assert forced.skipped == (DiscoverySkip("excluded", "excluded by 'excluded'"),)
+    assert walked.skipped == (DiscoverySkip("broken.py", "broken symlink"),)

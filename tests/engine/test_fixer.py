@@ -215,12 +215,14 @@ def test_diff_mode_writes_nothing(tmp_path: Path) -> None:
     assert target.read_text() == ROUTED
 
 
-def test_a_read_only_file_is_skipped(tmp_path: Path) -> None:
+def test_a_read_only_file_keeps_its_findings(tmp_path: Path) -> None:
     target = tmp_path / "routed.py"
     target.write_text(ROUTED)
     target.chmod(0o444)
     (outcome,) = fix_paths([tmp_path], settings_for(tmp_path), cwd=tmp_path).outcomes
-    assert outcome == Skipped("routed.py", "not fixed: the file is read-only")
+    assert isinstance(outcome, HasFindings)
+    assert outcome.fix_error == "not fixed: the file is read-only"
+    assert [finding.code for finding in outcome.findings] == ["LB201"]
     assert target.read_text() == ROUTED
 
 

@@ -272,3 +272,66 @@ def test_atomic_write_failure_in_unwritable_directory(tmp_path: Path) -> None:
         assert names_in(directory) == ["module.py"]
     finally:
         directory.chmod(0o755)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_atomic_write_keeps_the_owner_and_group(tmp_path: Path) -> None:
+    target = tmp_path / "module.py"
+    target.write_bytes(b"old\n")
+    os.chown(target, 12345, 23456)
+    target.chmod(0o2755)
+
+    atomic_write(target, b"new\n")
+
+    status = target.stat()
+    assert (status.st_uid, status.st_gid) == (12345, 23456)
+    # chown clears the set-group-ID bit: the mode is set after it
+    assert stat.S_IMODE(status.st_mode) == 0o2755
+
+
+def test_atomic_write_refuses_when_the_owner_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "module.py"
+    target.write_bytes(b"original\n")
+    status = target.stat()
+
+    def foreign_owner(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        real = original_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(str(path)) != target:
+            return real
+        fields = list(real)
+        fields[4] = status.st_uid + 1
+        return os.stat_result(fields)
+
+    def refuse(path: object, uid: int, gid: int, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    original_stat = os.stat
+    monkeypatch.setattr(os, "stat", foreign_owner)
+    monkeypatch.setattr(os, "chown", refuse)
+    with pytest.raises(SourceError) as caught:
+        atomic_write(target, b"new\n")
+
+    assert (
+        caught.value.reason
+        == f"cannot keep the file's owner and group ({status.st_uid + 1}:{status.st_gid})"
+    )
+    assert target.read_bytes() == b"original\n"
+    assert names_in(tmp_path) == ["module.py"]
+
+
+def test_atomic_write_keeps_extended_attributes(tmp_path: Path) -> None:
+    target = tmp_path / "module.py"
+    target.write_bytes(b"old\n")
+    if not hasattr(os, "setxattr"):
+        pytest.skip("no extended attributes on this platform")
+    try:
+        os.setxattr(target, "user.origin", b"vendored")
+    except OSError:
+        pytest.skip("this file system has no user extended attributes")
+
+    atomic_write(target, b"new\n")
+
+    assert target.read_bytes() == b"new\n"
+    assert os.getxattr(target, "user.origin") == b"vendored"

@@ -120,18 +120,50 @@ def fix_paths(
     """Fix every Python file under ``paths``; ``Fixed`` outcomes say what changed.
 
     Files are written atomically, only when their content changes and only if they
-    still hold what was analysed; a file that cannot be written becomes ``Skipped``.
+    still hold what was analysed (else ``Skipped``). A file fix must not write (see
+    :func:`write_refusal`) or whose write fails keeps its findings, as ``HasFindings``
+    with the reason in ``fix_error``; a dry run says the same of the files it would
+    not write.
     """
     fix = fix or FixOptions()
-    result = _run(paths, settings, cwd=cwd, options=options or RunOptions(), fix=fix)
-    if not fix.write:
-        return result
+    options = options or RunOptions()
+    result = _run(paths, settings, cwd=cwd, options=options, fix=fix)
     by_display = {source.display: source.path for source in result.files}
+    selection = rule_selection(settings)
+
+    def settle(outcome: Fixed) -> Outcome:
+        path = by_display[outcome.path]
+        reason = _write(outcome, path, settings) if fix.write else write_refusal(path, settings)
+        if isinstance(reason, Skipped):
+            return reason
+        if reason is None:
+            return dataclasses.replace(outcome, written=fix.write)
+        return _unfixed(outcome, path, f"not fixed: {reason}", settings, selection, options.catalog)
+
     outcomes = tuple(
-        _write(outcome, by_display[outcome.path]) if isinstance(outcome, Fixed) else outcome
-        for outcome in result.outcomes
+        settle(outcome) if isinstance(outcome, Fixed) else outcome for outcome in result.outcomes
     )
     return RunResult(outcomes, result.discovery_skips, result.catalog)
+
+
+def source_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    cwd: Path,
+    options: RunOptions | None = None,
+) -> tuple[Path, ...]:
+    """The files a run over ``paths`` would analyse, found as the run finds them
+    (nothing is read)."""
+    options = options or RunOptions()
+    discovery = discover(
+        paths,
+        settings,
+        cwd=cwd,
+        force_exclude=options.force_exclude,
+        respect_gitignore=options.respect_gitignore,
+    )
+    return tuple(source.path for source in discovery.files)
 
 
 def check_source(
@@ -186,7 +218,7 @@ def _run(
         force_exclude=options.force_exclude,
         respect_gitignore=options.respect_gitignore,
     )
-    outcomes = _analyze_files(
+    outcomes: list[Outcome] = _analyze_files(
         [(source.display, source.path) for source in discovery.files],
         settings,
         selection,
@@ -196,7 +228,13 @@ def _run(
         cache=options.cache,
         progress=options.progress,
     )
-    return _Run(tuple(outcomes), discovery.skipped, options.catalog, discovery.files)
+    # A path the user named that is no file to read was not checked: an outcome of
+    # the run, like a file that cannot be read, not a note for --verbose.
+    named = [Skipped(skip.display, skip.reason) for skip in discovery.skipped if skip.named]
+    if named:
+        outcomes = sorted([*outcomes, *named], key=lambda outcome: outcome.path)
+    others = tuple(skip for skip in discovery.skipped if not skip.named)
+    return _Run(tuple(outcomes), others, options.catalog, discovery.files)
 
 
 def _analyze_files(
@@ -303,25 +341,71 @@ def _analyze_job(job: _Job) -> Outcome:
     return fix_bytes(display, raw, selected, context, unsafe=unsafe)
 
 
-def _write(outcome: Fixed, path: Path) -> Outcome:
-    """Write a fixed file if it still holds what was analysed and may be written."""
+def write_refusal(path: Path, settings: Settings) -> str | None:
+    """Why ``fix`` must not write ``path``, whatever the fix, or None.
+
+    It never writes through a symlink (to the file or to a directory on its way)
+    to a file whose real path is outside the project root (``settings.project_root``:
+    the directory of the configuration file, else the deepest directory common to
+    the paths given), nor a file with several hard links (replaced, it would no
+    longer be the file the other names show; written in place, it would change
+    files elsewhere, perhaps outside the project too), nor one without any write
+    permission bit.
+    """
+    try:
+        status = path.stat()
+    except OSError as error:
+        return str(error.strerror or error).lower()
+    real = Path(os.path.realpath(path))
+    root = Path(os.path.realpath(settings.project_root))
+    if real != path.absolute() and not real.is_relative_to(root):
+        return f"it resolves to {real.as_posix()}, outside the project ({root.as_posix()})"
+    if status.st_nlink > 1:
+        return f"the file has {status.st_nlink} hard links; a rewrite would split them"
+    if not status.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return "the file is read-only"
+    return None
+
+
+def _write(outcome: Fixed, path: Path, settings: Settings) -> Skipped | str | None:
+    """Write a fixed file if it still holds what was analysed and may be written: None
+    when written, why not otherwise (``Skipped`` when its findings are out of date)."""
     try:
         current = read_bytes(path)
     except SourceError as error:
         return Skipped(outcome.path, f"not fixed: {error.reason}")
     if current != outcome.original:
         return Skipped(outcome.path, "not fixed: the file changed while it was being fixed")
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        return Skipped(outcome.path, f"not fixed: {error.strerror or error}")
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        return Skipped(outcome.path, "not fixed: the file is read-only")
+    refusal = write_refusal(path, settings)
+    if refusal is not None:
+        return refusal
     try:
         atomic_write(path, outcome.new_source)
     except SourceError as error:
-        return Skipped(outcome.path, f"not fixed: {error.reason}")
-    return dataclasses.replace(outcome, written=True)
+        return error.reason
+    return None
+
+
+def _unfixed(
+    outcome: Fixed,
+    path: Path,
+    reason: str,
+    settings: Settings,
+    selection: RuleSelection,
+    catalog: CatalogIndex | None,
+) -> Outcome:
+    """The file as it stays, unfixed: its findings (analysed again, positions in the
+    unchanged text, the fixable ones still fixable) with the reason."""
+    relative = _relative_to_root(path, settings)
+    context = rule_context(settings, relative, catalog)
+    analysis = analyze_bytes(
+        outcome.path, outcome.original, selection.for_path(relative), context
+    ).outcome
+    if isinstance(analysis, HasFindings):
+        return dataclasses.replace(analysis, fix_error=reason)
+    # Cannot happen for text that was just analysed and fixed; stay on the safe side.
+    findings = (*outcome.fixed, *outcome.findings)
+    return HasFindings(outcome.path, findings, outcome.suppressed, fix_error=reason)
 
 
 def _relative_to_root(path: Path, settings: Settings) -> str | None:

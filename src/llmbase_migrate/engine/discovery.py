@@ -4,12 +4,15 @@ Directories are walked without following symlinked directories (so loops are
 impossible), pruning what ``exclude``/``extend-exclude`` and, inside a git work
 tree, ``.gitignore`` files exclude.  Paths named explicitly are always taken,
 like ruff does, unless ``force_exclude`` asks for the excludes to apply to them
-too.  Problems with individual paths become :class:`DiscoverySkip` entries;
-only a path that does not exist at all raises.
+too.  A file reached under several names (symlinks, hard links) is taken once,
+under its real name when that is one of them.  Problems with individual paths
+become :class:`DiscoverySkip` entries; only a path that does not exist at all
+raises.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -49,10 +52,16 @@ class SourcePath:
 
 @dataclass(frozen=True)
 class DiscoverySkip:
-    """A path that was deliberately or necessarily left out, with a short reason."""
+    """A path that was deliberately or necessarily left out, with a short reason.
+
+    ``named`` marks a path named on the command line that could not be taken (not a
+    regular file, a broken link, unreadable): unlike an exclusion, or a problem met
+    while walking a directory, it is a file the user asked about and was not checked.
+    """
 
     display: str
     reason: str
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,8 @@ class _Walker:
             label="exclude",
             applies_outside_base=True,
         )
-        self._files: dict[Path, SourcePath] = {}
+        # keyed by the file's identity (device, inode), so that a file has one entry
+        self._files: dict[object, SourcePath] = {}
         self._skipped: dict[str, DiscoverySkip] = {}
         self._pattern_files: dict[Path, _PatternFile | None] = {}
         self._contexts: dict[Path, _IgnoreContext | None] = {}
@@ -198,7 +208,7 @@ class _Walker:
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not os.path.lexists(path):
                 raise PathError(f"path does not exist: {display}") from None
-            self._skip(display, _os_error_reason(exc))
+            self._skip(display, _os_error_reason(exc), named=True)
             return
 
         if stat.S_ISDIR(status.st_mode):
@@ -211,9 +221,9 @@ class _Walker:
                 if exclusion is not None:
                     self._skip(display, exclusion.reason)
                     return
-            self._take(path, display, explicit=True)
+            self._take(path, display, explicit=True, status=status)
         else:
-            self._skip(display, _NOT_A_FILE)
+            self._skip(display, _NOT_A_FILE, named=True)
 
     def _walk_explicit_directory(self, root: Path, display: str) -> None:
         inherited = self._context_of(root.parent)
@@ -244,7 +254,8 @@ class _Walker:
                 with os.scandir(directory) as iterator:
                     entries = sorted(iterator, key=lambda entry: entry.name)
             except OSError as exc:
-                self._skip(self._display(directory), _os_error_reason(exc, missing="vanished"))
+                reason = _os_error_reason(exc, missing="vanished")
+                self._skip(self._display(directory), reason, named=directory == root)
                 continue
             context = self._enter(directory, {entry.name for entry in entries}, context)
             subdirectories: list[tuple[Path, _IgnoreContext | None]] = []
@@ -274,24 +285,29 @@ class _Walker:
                     # could block or never end.
                     self._skip(self._display(path), _NOT_A_FILE)
                     continue
-                if is_symlink and not self._symlink_is_file(path):
+                try:
+                    status = self._symlink_target(path) if is_symlink else entry.stat()
+                except OSError as exc:
+                    self._skip(self._display(path), _os_error_reason(exc, missing="vanished"))
                     continue
-                self._take(path, self._display(path), explicit=False)
+                if status is not None:
+                    self._take(path, self._display(path), explicit=False, status=status)
             # Reversed so the depth-first walk visits directories in name order.
             pending.extend(reversed(subdirectories))
 
-    def _symlink_is_file(self, link: Path) -> bool:
+    def _symlink_target(self, link: Path) -> os.stat_result | None:
+        """The status of the regular file ``link`` leads to, or None (skipped if a problem)."""
         try:
             status = link.stat()
         except OSError as exc:
             self._skip(self._display(link), _os_error_reason(exc))
-            return False
+            return None
         if stat.S_ISDIR(status.st_mode):
-            return False
+            return None
         if not stat.S_ISREG(status.st_mode):
             self._skip(self._display(link), _NOT_A_FILE)
-            return False
-        return True
+            return None
+        return status
 
     def _exclusion(
         self,
@@ -374,19 +390,34 @@ class _Walker:
             )
         return self._pattern_files[file]
 
-    def _take(self, path: Path, display: str, *, explicit: bool) -> None:
-        known = self._files.get(path)
-        if known is None or (explicit and not known.explicit):
-            self._files[path] = SourcePath(path=path, display=display, explicit=explicit)
+    def _take(self, path: Path, display: str, *, explicit: bool, status: os.stat_result) -> None:
+        # Some file systems have no inode numbers (0): their files go by path.
+        identity: object = (status.st_dev, status.st_ino) if status.st_ino else path
+        found = SourcePath(path=path, display=display, explicit=explicit)
+        known = self._files.get(identity)
+        if known is None:
+            self._files[identity] = found
+            return
+        # Analysed twice, a file would be reported twice and, once fixed under one
+        # name, look changed under the other. Its real name is the one to report.
+        chosen = min(known, found, key=_naming_preference)
+        self._files[identity] = dataclasses.replace(chosen, explicit=known.explicit or explicit)
 
-    def _skip(self, display: str, reason: str) -> None:
-        self._skipped.setdefault(display, DiscoverySkip(display=display, reason=reason))
+    def _skip(self, display: str, reason: str, *, named: bool = False) -> None:
+        self._skipped.setdefault(
+            display, DiscoverySkip(display=display, reason=reason, named=named)
+        )
 
     def _display(self, path: Path) -> str:
         try:
             return path.relative_to(self._cwd).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _naming_preference(source: SourcePath) -> tuple[bool, str]:
+    """The real name of a file first (not a link to it), then the first in display order."""
+    return (os.path.realpath(source.path) != str(source.path), source.display)
 
 
 def _compile(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:

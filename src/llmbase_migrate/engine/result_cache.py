@@ -119,13 +119,20 @@ class ResultCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def clear(self) -> int:
-        """Remove every entry; the number of entries removed."""
-        if not self.directory.exists():
-            return 0
-        count = sum(1 for _ in self.directory.rglob("*.pickle"))
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry: (entries removed, entries that could not be removed)."""
+        removed = left = 0
+        for entry in self.directory.rglob("*.pickle"):
+            try:
+                entry.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                left += 1
+            else:
+                removed += 1
         shutil.rmtree(self.directory, ignore_errors=True)
-        return count
+        return removed, left
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"

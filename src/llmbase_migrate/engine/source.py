@@ -174,9 +174,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace the contents of ``path`` with ``data`` so readers never see a partial file.
 
     The data goes to a temporary file in the same directory (so the final
-    rename stays on one file system), is fsynced, gets the original's mode bits
-    and then replaces the original.  On failure the original is untouched, the
-    temporary file is removed and :class:`SourceError` is raised.
+    rename stays on one file system), is fsynced, gets the original's owner,
+    group, mode bits and extended attributes (ACLs included) and then replaces
+    the original.  When the owner or an attribute cannot be kept, nothing is
+    replaced.  On failure the original is untouched, the temporary file is
+    removed and :class:`SourceError` is raised.
     """
     # Writing through a symlink keeps the link; replacing it would turn it into
     # a regular file and silently fork the shared source.
@@ -184,12 +186,12 @@ def atomic_write(path: Path, data: bytes) -> None:
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
         try:
-            original_mode: int | None = stat.S_IMODE(target.stat().st_mode)
+            original: os.stat_result | None = target.stat()
         except FileNotFoundError:
-            original_mode = None
+            original = None
         # A new file gets 0o666 minus the umask like any other created file; an
         # existing one is private until it has the original's mode.
-        create_mode = 0o666 if original_mode is None else 0o600
+        create_mode = 0o666 if original is None else 0o600
         descriptor = os.open(
             temporary,
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
@@ -202,14 +204,53 @@ def atomic_write(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if original_mode is not None:
-            temporary.chmod(original_mode)
+        if original is not None:
+            _take_metadata(temporary, target, original)
         temporary.replace(target)
-    except OSError as exc:
+    except (OSError, SourceError) as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if isinstance(exc, SourceError):
+            raise
         raise SourceError(_write_failure(exc)) from None
     _fsync_directory(target.parent)
+
+
+def _take_metadata(temporary: Path, target: Path, original: os.stat_result) -> None:
+    """Give ``temporary`` the owner, group, mode and extended attributes of ``target``."""
+    created = temporary.stat()
+    if (created.st_uid, created.st_gid) != (original.st_uid, original.st_gid):
+        try:
+            os.chown(temporary, original.st_uid, original.st_gid)
+        except OSError:
+            # Replacing the file would hand it to whoever runs the fix.
+            raise SourceError(
+                f"cannot keep the file's owner and group ({original.st_uid}:{original.st_gid})"
+            ) from None
+    # After chown, which clears the set-user-ID and set-group-ID bits.
+    temporary.chmod(stat.S_IMODE(original.st_mode))
+    for name, value in _extended_attributes(target):
+        try:
+            if os.getxattr(temporary, name) == value:
+                continue  # set by the system already (an SELinux label)
+        except OSError:
+            pass
+        try:
+            os.setxattr(temporary, name, value)
+        except OSError:
+            raise SourceError(f"cannot keep the extended attribute {name!r}") from None
+
+
+def _extended_attributes(path: Path) -> list[tuple[str, bytes]]:
+    if not hasattr(os, "listxattr"):
+        return []
+    try:
+        names = os.listxattr(path)
+        return [(name, os.getxattr(path, name)) for name in names]
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+            return []
+        raise
 
 
 def _fsync_directory(directory: Path) -> None:

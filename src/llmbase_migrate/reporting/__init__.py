@@ -1,7 +1,8 @@
 """Output formats: each turns a run's outcomes into text; none prints.
 
 Every message passes through :func:`llmbase_migrate.secrets.redact` on its way
-out, so a key that slipped into a message is still masked.
+out, so a key that slipped into a message is still masked. Every path in a line of
+text passes through :func:`quote_path`, so that any file name keeps its line whole.
 """
 
 from __future__ import annotations
@@ -92,3 +93,11 @@ def fixed_findings(result: RunResult) -> list[Finding]:
         if isinstance(outcome, Fixed)
         for finding in outcome.fixed
     ]
+
+
+def quote_path(path: str) -> str:
+    """``path`` as it is, or quoted like a Python string literal when it holds what
+    would break a line of output or cannot be printed: a newline or another control
+    character, or bytes that are not UTF-8 (decoded by Python as lone surrogates,
+    shown as ``\\udcXX``)."""
+    return path if path.isprintable() else repr(path)

@@ -1,9 +1,15 @@
-"""Versioned JSON for scripts and CI; positions 1-based, paths relative, posix."""
+"""Versioned JSON for scripts and CI; positions 1-based, paths relative, posix.
+
+A file name that is not valid UTF-8 keeps each undecodable byte as Python's
+surrogate escape, written ``\\udcXX`` (the document stays valid UTF-8 JSON, and
+``os.fsencode`` of the decoded string gives the name's bytes back).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, Final
 
 from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, HasFindings, Skipped
@@ -13,6 +19,10 @@ from llmbase_migrate.rules.base import Fix
 from llmbase_migrate.secrets import redact
 
 JSON_FORMAT_VERSION = 1
+
+# Python strings hold a surrogate only as a lone one (a byte os.fsdecode could not
+# decode); written raw it cannot be encoded as UTF-8.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def render_json(result: RunResult, *, unsafe_fixes: bool = False) -> str:
@@ -55,7 +65,9 @@ def render_json(result: RunResult, *, unsafe_fixes: bool = False) -> str:
             ],
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    # Inside a JSON string (the only place a character can be) the escape is exact.
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _diagnostic(finding: Finding) -> dict[str, Any]:

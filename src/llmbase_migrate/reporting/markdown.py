@@ -13,7 +13,7 @@ from llmbase_migrate import __version__
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, Skipped
-from llmbase_migrate.reporting import Summary, all_findings, fixed_findings
+from llmbase_migrate.reporting import Summary, all_findings, fixed_findings, quote_path
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.secrets import redact
@@ -61,7 +61,7 @@ def render_markdown(result: RunResult, settings: Settings, *, target: str) -> st
         for finding in remaining:
             by_file[finding.path].append(finding)
         for path, findings in by_file.items():
-            lines += [f"### `{path}`", ""]
+            lines += [f"### `{quote_path(path)}`", ""]
             for finding in findings:
                 lines.append(
                     f"- {finding.span.line}:{finding.span.column} **{finding.code}** "
@@ -92,7 +92,7 @@ def _by_rule_table(fixed: Sequence[Finding]) -> list[str]:
 
 
 def _changed_file(outcome: Fixed) -> list[str]:
-    lines = [f"### `{outcome.path}`", ""]
+    lines = [f"### `{quote_path(outcome.path)}`", ""]
     for code, findings in sorted(_group_by_code(outcome.fixed).items()):
         messages = Counter(
             finding.fix.message if finding.fix is not None else finding.message
@@ -116,11 +116,11 @@ def _problems(result: RunResult) -> list[str]:
     lines: list[str] = []
     for outcome in result.outcomes:
         if isinstance(outcome, HasFindings) and outcome.fix_error:
-            lines.append(f"- `{outcome.path}`: {_escape(redact(outcome.fix_error))}")
+            lines.append(f"- `{quote_path(outcome.path)}`: {_escape(redact(outcome.fix_error))}")
         elif isinstance(outcome, Skipped):
-            lines.append(f"- `{outcome.path}`: skipped: {_escape(outcome.reason)}")
+            lines.append(f"- `{quote_path(outcome.path)}`: skipped: {_escape(outcome.reason)}")
         elif isinstance(outcome, Failed):
-            lines.append(f"- `{outcome.path}`: error: {_escape(redact(outcome.error))}")
+            lines.append(f"- `{quote_path(outcome.path)}`: error: {_escape(redact(outcome.error))}")
     return lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from llmbase_migrate.engine.api import RunResult
 from llmbase_migrate.engine.outcome import Failed, Finding, HasFindings, Skipped
 from llmbase_migrate.fixes.edit import Applicability
-from llmbase_migrate.reporting import Summary, all_findings
+from llmbase_migrate.reporting import Summary, all_findings, quote_path
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.secrets import redact
@@ -26,18 +26,18 @@ def render_text(
     for finding in all_findings(result):
         marker = " [*]" if _applicable(finding, unsafe_fixes) else ""
         lines.append(
-            f"{finding.path}:{finding.span.line}:{finding.span.column}: "
+            f"{quote_path(finding.path)}:{finding.span.line}:{finding.span.column}: "
             f"{finding.code}{marker} {redact(finding.message)}"
         )
     for outcome in result.outcomes:
         if isinstance(outcome, HasFindings) and outcome.fix_error:
-            lines.append(f"{outcome.path}: {redact(outcome.fix_error)}")
+            lines.append(f"{quote_path(outcome.path)}: {redact(outcome.fix_error)}")
         elif isinstance(outcome, Failed):
-            lines.append(f"{outcome.path}: error: {redact(outcome.error)}")
+            lines.append(f"{quote_path(outcome.path)}: error: {redact(outcome.error)}")
             if show_debug and outcome.detail:
                 lines.append(outcome.detail.rstrip())
         elif isinstance(outcome, Skipped):
-            lines.append(f"{outcome.path}: skipped: {outcome.reason}")
+            lines.append(f"{quote_path(outcome.path)}: skipped: {outcome.reason}")
     if quiet:
         return "\n".join(lines)
     summary = Summary.of(result)
@@ -49,7 +49,7 @@ def render_text(
             lines.append(f"{count:5d}  {code}  {rules[code].name}")
     if verbose:
         for skip in result.discovery_skips:
-            lines.append(f"{skip.display}: skipped: {skip.reason}")
+            lines.append(f"{quote_path(skip.display)}: skipped: {skip.reason}")
     if lines:
         lines.append("")
     if fix_mode:
