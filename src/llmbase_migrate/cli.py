@@ -50,7 +50,7 @@ from llmbase_migrate.reporting.progress import ProgressLine
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
-from llmbase_migrate.secrets import mask, redact
+from llmbase_migrate.secrets import mask, mask_url, redact, url_has_credentials
 
 PROGRAM = "llmbase-migrate"
 EXIT_CLEAN = 0
@@ -228,8 +228,9 @@ def _lint(
     )
     settings = _apply_cli_selection(settings, select, extend_select, ignore)
     if show_settings:
-        click.echo(render_settings(settings))
+        click.echo(redact(render_settings(settings)))
         return EXIT_CLEAN
+    _warn_about_url_credentials(settings)
     if not reading_stdin:
         for target in targets:
             # Said before the catalog is fetched: a typo should not wait on the network.
@@ -373,6 +374,7 @@ def migrate(
         config_file=config_file, search_from=_search_start([target], cwd, None)
     )
     settings = _apply_cli_selection(settings, select, None, ignore)
+    _warn_about_url_credentials(settings)
     catalog = _catalog_for(settings, "offline" if offline else catalog_mode)
     result = fix_paths(
         [target],
@@ -425,6 +427,28 @@ def _fix_stdin(
     if text:
         click.echo(text, err=True)
     return _exit_code(result, exit_zero=exit_zero)
+
+
+def _url_credentials_problem(settings: Settings) -> str | None:
+    """What is wrong when the configured base URL carries credentials, or None."""
+    from llmbase_migrate.catalog.client import BASE_URL_ENV
+
+    from_env = os.environ.get(BASE_URL_ENV, "").strip()
+    url = from_env or settings.base_url
+    if not url_has_credentials(url):
+        return None
+    where = f"${BASE_URL_ENV}" if from_env else "base-url"
+    return (
+        f"{where} carries credentials ({mask_url(url)}); they are ignored, never sent nor "
+        f"written into code: LLMBase takes the key only as a Bearer token, from "
+        f"${settings.api_key_env}"
+    )
+
+
+def _warn_about_url_credentials(settings: Settings) -> None:
+    problem = _url_credentials_problem(settings)
+    if problem is not None:
+        click.echo(f"{PROGRAM}: warning: {problem}", err=True)
 
 
 # Rules that read the catalog; without any of them enabled none is loaded.
@@ -543,6 +567,7 @@ def models(
     from llmbase_migrate.catalog.source import load_catalog
 
     settings = load_settings(config_file=config_file, search_from=Path.cwd())
+    _warn_about_url_credentials(settings)
     loaded = load_catalog(
         catalog_mode,
         base_url=settings.base_url,
@@ -617,7 +642,10 @@ def doctor(config_file: Path | None) -> int:
     except CatalogError as error:
         _doctor_line(False, "base URL", str(error))
         return EXIT_FINDINGS
-    _doctor_line(True, "base URL", base_url)
+    # The rest is checked without the credentials, as check and models send it.
+    credentials = _url_credentials_problem(settings)
+    healthy = credentials is None
+    _doctor_line(healthy, "base URL", base_url if credentials is None else credentials)
     key = read_key(variable)
     problem = key_error(key, api_key_env=variable)
     if problem is not None or key is None:
@@ -626,7 +654,6 @@ def doctor(config_file: Path | None) -> int:
         _doctor_line(None, "balance", "not tried without a usable key")
         return EXIT_FINDINGS
     _doctor_line(True, "key", f"${variable} holds {mask(key)}, an llmbase_... inference key")
-    healthy = True
     try:
         fetched = fetch_models(base_url, key, api_key_env=variable)
     except CatalogError as error:
@@ -770,6 +797,6 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    first_line = " ".join(message.split())
+    first_line = " ".join(redact(message).split())
     click.echo(f"{PROGRAM}: error: {first_line}", err=True)
     sys.exit(code)

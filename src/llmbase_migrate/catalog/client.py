@@ -44,7 +44,13 @@ from llmbase_migrate import __version__
 from llmbase_migrate.catalog.models import ParsedModels, parse_models_response
 from llmbase_migrate.config import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 from llmbase_migrate.errors import CatalogError
-from llmbase_migrate.secrets import CHAT_AGENT_KEY_PREFIX, INFERENCE_KEY_PREFIX, mask, redact_exact
+from llmbase_migrate.secrets import (
+    CHAT_AGENT_KEY_PREFIX,
+    INFERENCE_KEY_PREFIX,
+    mask,
+    redact_exact,
+    strip_url_credentials,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -55,6 +61,7 @@ __all__ = [
     "FetchedModels",
     "HttpOptions",
     "check_key",
+    "configured_base_url",
     "describe_balance",
     "fetch_balance",
     "fetch_models",
@@ -100,7 +107,20 @@ class FetchedModels:
 def resolve_base_url(
     config_base_url: str | None = None, env: Mapping[str, str] | None = None
 ) -> str:
-    """``LLMBASE_BASE_URL``, else the config's ``base-url``, else LLMBase's; no trailing slash.
+    """The base URL requests go to: :func:`configured_base_url` without credentials.
+
+    A user name and password in the URL would make httpx send them as ``Basic`` auth
+    in place of the ``Bearer`` key, and a ``?key=`` would end up in the middle of the
+    path; LLMBase reads the key from the ``Authorization`` header only.
+    """
+    return strip_url_credentials(configured_base_url(config_base_url, env)).rstrip("/")
+
+
+def configured_base_url(
+    config_base_url: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """``LLMBASE_BASE_URL``, else the config's ``base-url``, else LLMBase's, as written
+    (credentials included); no trailing slash.
 
     The config value was validated when it was loaded; the environment variable is checked
     here, as it is the one place it enters.
@@ -273,7 +293,7 @@ def _get_json(
     if problem is not None:
         raise problem
     key = (key or "").strip()
-    url = f"{base_url.rstrip('/')}/{path}" + (f"?{query}" if query else "")
+    url = f"{strip_url_credentials(base_url).rstrip('/')}/{path}" + (f"?{query}" if query else "")
     answer = _get(url, key, options)
     where = _display_url(answer.url)
     if not 200 <= answer.status < 300:
@@ -387,7 +407,7 @@ def _follow(
             "GET", current, headers={"Authorization": f"Bearer {key}"}, timeout=timeout
         ) as response:
             if response.has_redirect_location:
-                target = urljoin(current, response.headers["location"])
+                target = _without_userinfo(urljoin(current, response.headers["location"]))
                 if not _same_origin(current, target):
                     raise CatalogError(
                         f"{_display_url(current)}: redirected to another host "
@@ -477,6 +497,16 @@ def _display_url(url: str) -> str:
         return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
     except ValueError:
         return "(invalid URL)"
+
+
+def _without_userinfo(url: str) -> str:
+    """A redirect target without ``user:password@``, which httpx would send as Basic
+    auth in place of the Bearer key."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # refused by the origin check that follows
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _origin_text(url: str) -> str:

@@ -35,6 +35,7 @@ from llmbase_migrate.engine.source import FileTooLarge, atomic_write, mentions_a
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import RuleContext
+from llmbase_migrate.secrets import strip_url_credentials
 
 STDIN_PATH = "-"
 
@@ -79,7 +80,8 @@ def rule_context(
     settings: Settings, relative_path: str | None = None, catalog: CatalogIndex | None = None
 ) -> RuleContext:
     return RuleContext(
-        base_url=settings.base_url,
+        # Credentials in the configured URL must never be written into source by a fix.
+        base_url=strip_url_credentials(settings.base_url),
         api_key_env=settings.api_key_env,
         model_map=dict(settings.model_map),
         prompt_cache_key=settings.prompt_cache_key,
