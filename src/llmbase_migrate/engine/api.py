@@ -19,6 +19,7 @@ from llmbase_migrate.engine.fixer import fix_bytes, is_applicable
 from llmbase_migrate.engine.outcome import Clean, Failed, Fixed, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.pool import run_jobs
 from llmbase_migrate.engine.result_cache import (
+    CacheKey,
     ResultCache,
     catalog_fingerprint,
     context_fingerprint,
@@ -219,7 +220,7 @@ def _analyze_files(
     """
     outcomes: list[Outcome | None] = []
     work: list[tuple[int, _Job]] = []
-    keys: list[str | None] = []
+    keys: list[CacheKey | None] = []
     catalog_digest: str | None = None
     for display, path in files:
         relative = _relative_to_root(path, settings)
