@@ -41,6 +41,7 @@ from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
 from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SourceError
+from llmbase_migrate.printable import escape_unprintable_json, printable
 from llmbase_migrate.reporting import Summary
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.reporting.diff import render_diff
@@ -474,7 +475,7 @@ def _catalog_for(settings: Settings, mode: str, *, verbose: bool = False) -> Cat
     )
     if mode != "offline" or verbose:
         for warning in loaded.warnings:
-            click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+            click.echo(f"{PROGRAM}: warning: {_shown(warning)}", err=True)
     index: CatalogIndex = loaded.index
     if "LB302" in enabled and not index.capabilities_known and loaded.source == "file":
         click.echo(
@@ -577,13 +578,14 @@ def models(
         refresh=refresh,
     )
     for warning in loaded.warnings:
-        click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+        click.echo(f"{PROGRAM}: warning: {_shown(warning)}", err=True)
     if as_json:
         document = {
             "data": loaded.entries,
             "catalog": {"source": loaded.source, "fetched_at": loaded.fetched_at},
         }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        # The entries as served, but a terminal must not act on what they hold.
+        click.echo(escape_unprintable_json(json.dumps(document, indent=2, ensure_ascii=False)))
         return EXIT_CLEAN
     rows = [("id", "context", "prompt", "completion", "cache read", "features", "input")]
     for info in loaded.index.models.values():
@@ -673,7 +675,13 @@ def doctor(config_file: Path | None) -> int:
 
 def _doctor_line(ok: bool | None, what: str, detail: str) -> None:
     mark = {True: "ok", False: "FAIL", None: "-"}[ok]
-    click.echo(f"{mark:4s}  {what:8s}  {redact(detail)}")
+    click.echo(f"{mark:4s}  {what:8s}  {_shown(detail)}")
+
+
+def _shown(text: str) -> str:
+    """A message for the terminal: secrets masked, nothing a terminal would act on
+    (much of what the tool says quotes a server)."""
+    return printable(redact(text))
 
 
 @cli.command()
@@ -797,6 +805,6 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    first_line = " ".join(redact(message).split())
+    first_line = _shown(" ".join(message.split()))
     click.echo(f"{PROGRAM}: error: {first_line}", err=True)
     sys.exit(code)

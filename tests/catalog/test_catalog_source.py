@@ -91,7 +91,7 @@ def test_auto_uses_a_fresh_cache_without_touching_the_network(cache: Path) -> No
         7200.0,
     )
     assert loaded.warnings == []
-    assert list(loaded.index.models)[0] == "cached/model"
+    assert next(iter(loaded.index.models)) == "cached/model"
     assert loaded.entries == CACHED_METADATA["data"]
     assert loaded.base_url == server.base_url
 

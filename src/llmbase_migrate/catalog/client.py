@@ -44,6 +44,7 @@ from llmbase_migrate import __version__
 from llmbase_migrate.catalog.models import ParsedModels, parse_models_response
 from llmbase_migrate.config import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 from llmbase_migrate.errors import CatalogError
+from llmbase_migrate.printable import printable
 from llmbase_migrate.secrets import (
     CHAT_AGENT_KEY_PREFIX,
     INFERENCE_KEY_PREFIX,
@@ -265,8 +266,13 @@ def describe_balance(payload: Mapping[str, Any]) -> str:
             value = container.get(name)
             if isinstance(value, (int, float, str)) and not isinstance(value, bool):
                 currency = container.get("currency") or payload.get("currency")
-                return f"{value} {currency}" if isinstance(currency, str) else str(value)
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+                shown = f"{value} {currency}" if isinstance(currency, str) else str(value)
+                return printable(shown)
+    try:
+        text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return "an answer that cannot be shown"
+    text = printable(text)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -312,6 +318,10 @@ def _get_json(
     except UnicodeDecodeError:
         raise CatalogError(
             f"{where}: answered malformed JSON (not UTF-8)", kind="malformed"
+        ) from None
+    except (RecursionError, MemoryError):
+        raise CatalogError(
+            f"{where}: answered malformed JSON (nested too deeply to read)", kind="malformed"
         ) from None
 
 
@@ -531,7 +541,7 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
     """``code`` and ``message`` of an OpenAI-style error envelope, when there is one."""
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError, MemoryError):  # UnicodeDecodeError is a ValueError
         return None, None
     error = payload.get("error") if isinstance(payload, dict) else None
     if isinstance(error, str):
@@ -541,13 +551,15 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
     code = error.get("code") or error.get("type")
     message = error.get("message")
     return (
-        code if isinstance(code, str) else None,
+        printable(code) if isinstance(code, str) else None,
         message if isinstance(message, str) else None,
     )
 
 
 def _one_line(text: str, key: str) -> str:
-    flat = " ".join(redact_exact(text, (key,)).split())
+    # Whitespace first (line breaks become spaces), then what a terminal would act on.
+    words = (printable(word) for word in redact_exact(text, (key,)).split())
+    flat = " ".join(word for word in words if word)
     return flat if len(flat) <= _MAX_SERVER_MESSAGE else flat[: _MAX_SERVER_MESSAGE - 3] + "..."
 
 

@@ -278,6 +278,11 @@ def _from_file(path: Path, now: datetime) -> LoadedCatalog:
         ) from None
     try:
         payload = json.loads(raw)
+    except (RecursionError, MemoryError):
+        raise CatalogError(
+            f"{display}: catalog file is not valid JSON (nested too deeply to read)",
+            kind="file",
+        ) from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"{display}: catalog file is not valid JSON "
