@@ -38,8 +38,13 @@ _KNOWN_PREFIXES = (
     "tgp_v1_",
 )
 _MIN_SUFFIX = 16
+_MIN_SECRET_LENGTH = min(len(prefix) for prefix in _KNOWN_PREFIXES) + _MIN_SUFFIX
+# Whitespace, and what templates and placeholders are made of ("<KEY>", "{key}", "$KEY").
+_NOT_IN_A_KEY = re.compile(r"[\s<{$]")
 _MIN_OPAQUE_LENGTH = 24
 _OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9_\-.+/=]+")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
 _PLACEHOLDER_WORDS = re.compile(
     r"your|example|placeholder|dummy|changeme|change[-_]?me|replace|insert|fake|"
     r"xxxx|\.\.\.|todo|test|sample|secret[-_]?key|api[-_]?key|token|none|null|empty|"
@@ -62,22 +67,22 @@ def looks_like_secret(text: str) -> bool:
     "your-api-key") are not secrets: migrating them is LB102's business, not a leak.
     """
     candidate = text.strip()
-    if candidate.lower().startswith("bearer "):
+    if candidate[:7].lower() == "bearer ":
         candidate = candidate[7:].strip()
-    if not candidate or any(ch.isspace() for ch in candidate) or "<" in candidate:
+    # Cheap refusals first: redact() asks this of every long word it prints.
+    if len(candidate) < _MIN_SECRET_LENGTH or _NOT_IN_A_KEY.search(candidate):
         return False
-    if "{" in candidate or "$" in candidate:
-        return False
-    for prefix in _KNOWN_PREFIXES:
-        if candidate.startswith(prefix):
-            rest = candidate[len(prefix) :]
-            return len(rest) >= _MIN_SUFFIX and not _is_placeholder_body(rest)
+    if candidate.startswith(_KNOWN_PREFIXES):
+        prefix = next(prefix for prefix in _KNOWN_PREFIXES if candidate.startswith(prefix))
+        rest = candidate[len(prefix) :]
+        return len(rest) >= _MIN_SUFFIX and not _is_placeholder_body(rest)
     if len(candidate) < _MIN_OPAQUE_LENGTH or not _OPAQUE_TOKEN.fullmatch(candidate):
         return False
-    has_digit = any(ch.isdigit() for ch in candidate)
-    has_alpha = any(ch.isalpha() for ch in candidate)
     return (
-        has_digit and has_alpha and _looks_random(candidate) and not _is_placeholder_body(candidate)
+        _DIGIT.search(candidate) is not None
+        and _LETTER.search(candidate) is not None
+        and _looks_random(candidate)
+        and not _is_placeholder_body(candidate)
     )
 
 
@@ -146,10 +151,9 @@ def mask(secret: str) -> str:
 
 # A quoted string on one line (a literal in a diff line, a value quoted in a message).
 _QUOTED = re.compile(r"""(?P<quote>["'])(?P<body>[^"'\r\n]+)(?P=quote)""")
-# A bare token: a Bearer value, a key outside quotes; ``=`` only as base64 padding, so
-# ``api_key=KEY`` splits into a name and a key.
-_TOKEN = re.compile(r"(?<![A-Za-z0-9_\-.+/])[A-Za-z0-9_\-.+/]{8,}=*")
-_BEARER_IN_TEXT = re.compile(r"(?i)\bbearer\s+(?P<token>[^\s\"'`,;)}\]]+)")
+# A bare token (a Bearer value, a key outside quotes) long enough to be a key; ``=``
+# only as base64 padding, so ``api_key=KEY`` splits into a name and a key.
+_TOKEN = re.compile(rf"(?<![A-Za-z0-9_\-.+/])[A-Za-z0-9_\-.+/]{{{_MIN_SECRET_LENGTH},}}=*")
 _URL = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'`<>]+")
 URL_MASK = "***"
 # Query and fragment parameters that carry credentials by name (``key``, ``api_key``,
@@ -168,7 +172,6 @@ def redact(text: str) -> str:
     nothing."""
     text = _URL.sub(lambda match: mask_url(match.group(0)), text)
     text = _QUOTED.sub(_mask_quoted, text)
-    text = _BEARER_IN_TEXT.sub(_mask_bearer, text)
     text = _TOKEN.sub(_mask_token, text)
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
 
@@ -179,13 +182,6 @@ def _mask_quoted(match: re.Match[str]) -> str:
         return match.group(0)
     quote = match.group("quote")
     return f"{quote}{mask(body)}{quote}"
-
-
-def _mask_bearer(match: re.Match[str]) -> str:
-    token = match.group("token")
-    if token == URL_MASK or "…" in token or not looks_like_secret(token):
-        return match.group(0)
-    return match.group(0)[: match.start("token") - match.start()] + mask(token)
 
 
 def _mask_token(match: re.Match[str]) -> str:
