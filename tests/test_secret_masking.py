@@ -192,6 +192,9 @@ def test_url_credentials_helpers() -> None:
     assert secrets.url_has_credentials(url)
     assert secrets.mask_url(url) == "https://***@api.llmbase.ai/v1?region=eu&api_key=***#token=***"
     assert secrets.strip_url_credentials(url) == "https://api.llmbase.ai/v1?region=eu"
+    assert secrets.redact("(see https://u:p@x.example/a?key=abc).") == (
+        "(see https://***@x.example/a?key=***)."
+    )
     assert not secrets.url_has_credentials("https://api.llmbase.ai/v1?region=eu")
     assert secrets.strip_url_credentials("https://api.llmbase.ai/v1") == "https://api.llmbase.ai/v1"
     assert (

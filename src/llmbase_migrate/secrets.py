@@ -154,7 +154,8 @@ _QUOTED = re.compile(r"""(?P<quote>["'])(?P<body>[^"'\r\n]+)(?P=quote)""")
 # A bare token (a Bearer value, a key outside quotes) long enough to be a key; ``=``
 # only as base64 padding, so ``api_key=KEY`` splits into a name and a key.
 _TOKEN = re.compile(rf"(?<![A-Za-z0-9_\-.+/])[A-Za-z0-9_\-.+/]{{{_MIN_SECRET_LENGTH},}}=*")
-_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'`<>]+")
+# Punctuation that ends a sentence or a parenthesis is not part of the URL before it.
+_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.\-]*://[^\s\"'`<>]+?(?=[),.;:]*(?:[\s\"'`<>]|$))")
 URL_MASK = "***"
 # Query and fragment parameters that carry credentials by name (``key``, ``api_key``,
 # ``access_token``, ``sig``, ``client_secret``, ``x-api-key``...).
