@@ -157,7 +157,7 @@ def test_text_output_quotes_a_name_that_would_break_its_line(odd_names: Path) ->
 def test_clean_counts_only_what_it_removed(run: Runner, tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"a.py": ROUTED})
     assert run("check", "--offline", cwd=root).code == 1
-    [entry] = ResultCache().directory.rglob("*.pickle")
+    [entry] = ResultCache().directory.rglob("*.json")
     with unchangeable(entry):
         result = run("clean", cwd=root)
     assert result.code == 1

@@ -16,12 +16,14 @@ import ast
 import errno
 import json
 import os
+import pickle
 import random
 import re
 import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -713,3 +715,98 @@ def test_a_large_file_is_never_read_whole(tmp_path: Path, monkeypatch: pytest.Mo
     loud = by_name["loud.py"]
     assert isinstance(loud, Skipped) and TOO_LARGE.fullmatch(loud.reason), loud
     assert max(read_sizes, default=0) < 1024 * 1024, "no large file was read into memory"
+
+
+# A crafted cache directory -------------------------------------------------------------
+
+_ANOTHER = NORMAL.replace('["x"]', '["y"]')
+_ANOTHER_FINDING = 'another.py:8:17: LB201 [*] extra_body["provider"]'
+
+
+def _entries(directory: Path) -> set[Path]:
+    return {path for path in directory.rglob("*") if path.is_file()}
+
+
+@needs_fifo
+def test_a_crafted_cache_directory_runs_nothing_and_hides_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    ours = xdg / "llmbase-migrate"
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "clean.py").write_text("import openai\n\nclient = openai.OpenAI\n")
+    _cli(root, "check", "--offline")
+    clean_entry = _entries(ours)
+    assert len(clean_entry) == 1, clean_entry
+    clean_bytes = next(iter(clean_entry)).read_bytes()
+    _project(root, {"another.py": _ANOTHER})
+    _cli(root, "check", "--offline")
+    normal_entry, another_entry = sorted(_entries(ours) - clean_entry)
+
+    marker = tmp_path / "code-ran"
+    bomb = pickle.dumps(_MakeDirectory(marker))
+    # Every entry is one the attacker chose: another file's clean entry in place of
+    # this one's findings, a JSON "clean" entry that claims this key, a FIFO that
+    # would block a reader, and pickles where older versions kept their entries.
+    normal_entry.write_bytes(clean_bytes)
+    another_entry.write_text(
+        json.dumps(
+            {
+                "format": 2,
+                "key": another_entry.stem,
+                "source": "0" * 64,
+                "path": "another.py",
+                "context": "0" * 64,
+                "outcome": {"kind": "clean", "parsed": True, "suppressed": 0},
+            }
+        )
+    )
+    fifo = next(iter(clean_entry))
+    fifo.unlink()
+    os.mkfifo(fifo)
+    legacy = ours / "results" / "ab"
+    legacy.mkdir(parents=True)
+    (legacy / f"{'ab' * 32}.pickle").write_bytes(bomb)
+
+    for _ in range(2):  # the first run meets the crafted files, the second what it left
+        result = _cli(root, "check", "--offline", "--jobs", "1", timeout=30)
+        _assert_subprocess_ran_on(result)
+        assert NORMAL_FINDING in result.stdout
+        assert _ANOTHER_FINDING in result.stdout
+        assert not marker.exists(), "the cache ran code"
+    assert not (ours / "results").exists(), "old pickles are removed, never read"
+    assert not list(ours.rglob("*.pickle"))
+
+
+def test_a_planted_empty_catalog_does_not_make_every_model_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmbase_migrate.catalog.cache import write_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "project").mkdir()
+    root = _project(tmp_path / "project", {})
+    write_cache(
+        "https://api.llmbase.ai/v1",
+        {"data": []},
+        fetched_at=datetime.now(timezone.utc),
+        directory=tmp_path / "xdg" / "llmbase-migrate" / "catalog",
+    )
+    result = _cli(root, "check", "--offline", "--verbose")
+    _assert_subprocess_ran_on(result)
+    assert NORMAL_FINDING in result.stdout
+    assert "LB301" not in result.stdout, "the empty catalog was not used"
+    assert "Catalog: 18 models, bundled snapshot" in result.stdout
+    assert "the cached catalog for https://api.llmbase.ai/v1 lists no models" in result.stderr
+
+
+class _MakeDirectory:
+    """Unpickled, it creates ``marker``: proof that a cache entry ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))

@@ -42,6 +42,7 @@ from llmbase_migrate.engine.selection import validate_selectors
 from llmbase_migrate.engine.source import atomic_write
 from llmbase_migrate.engine.vcs import DirtyWorkTreeError, uncommitted_changes
 from llmbase_migrate.errors import LlmbaseMigrateError, PathError, SelectionError, SourceError
+from llmbase_migrate.printable import escape_unprintable_json, printable
 from llmbase_migrate.reporting import Summary, quote_path
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.reporting.diff import render_diff
@@ -51,7 +52,7 @@ from llmbase_migrate.reporting.progress import ProgressLine
 from llmbase_migrate.reporting.text import render_text
 from llmbase_migrate.rules import all_rules, rules_by_code
 from llmbase_migrate.rules.base import Invalid, Rule, Valid
-from llmbase_migrate.secrets import mask, redact
+from llmbase_migrate.secrets import mask, mask_url, redact, url_has_credentials
 
 PROGRAM = "llmbase-migrate"
 EXIT_CLEAN = 0
@@ -237,9 +238,10 @@ def _lint(
     )
     settings = _apply_cli_selection(settings, select, extend_select, ignore)
     if show_settings:
-        click.echo(render_settings(settings))
+        click.echo(redact(render_settings(settings)))
         return EXIT_CLEAN
     _require_rules(settings)
+    _warn_about_url_credentials(settings)
     if not reading_stdin:
         for target in targets:
             # Said before the catalog is fetched: a typo should not wait on the network.
@@ -385,6 +387,7 @@ def migrate(
     )
     settings = _apply_cli_selection(settings, select, None, ignore)
     _require_rules(settings)
+    _warn_about_url_credentials(settings)
     if report_file is not None:
         # Checked before anything changes: a report that cannot be written after
         # the migration would be lost, one written over a source file destroys it.
@@ -496,6 +499,28 @@ def _fix_stdin(
     return _exit_code(result, exit_zero=exit_zero)
 
 
+def _url_credentials_problem(settings: Settings) -> str | None:
+    """What is wrong when the configured base URL carries credentials, or None."""
+    from llmbase_migrate.catalog.client import BASE_URL_ENV
+
+    from_env = os.environ.get(BASE_URL_ENV, "").strip()
+    url = from_env or settings.base_url
+    if not url_has_credentials(url):
+        return None
+    where = f"${BASE_URL_ENV}" if from_env else "base-url"
+    return (
+        f"{where} carries credentials ({mask_url(url)}); they are ignored, never sent nor "
+        f"written into code: LLMBase takes the key only as a Bearer token, from "
+        f"${settings.api_key_env}"
+    )
+
+
+def _warn_about_url_credentials(settings: Settings) -> None:
+    problem = _url_credentials_problem(settings)
+    if problem is not None:
+        click.echo(f"{PROGRAM}: warning: {problem}", err=True)
+
+
 # Rules that read the catalog; without any of them enabled none is loaded.
 _CATALOG_RULES = frozenset({"LB205", "LB301", "LB302"})
 
@@ -519,7 +544,7 @@ def _catalog_for(settings: Settings, mode: str, *, verbose: bool = False) -> Cat
     )
     if mode != "offline" or verbose:
         for warning in loaded.warnings:
-            click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+            click.echo(f"{PROGRAM}: warning: {_shown(warning)}", err=True)
     index: CatalogIndex = loaded.index
     if "LB302" in enabled and not index.capabilities_known and loaded.source == "file":
         click.echo(
@@ -619,6 +644,7 @@ def models(
     from llmbase_migrate.catalog.source import load_catalog
 
     settings = load_settings(config_file=config_file, search_from=Path.cwd())
+    _warn_about_url_credentials(settings)
     loaded = load_catalog(
         catalog_mode,
         base_url=settings.base_url,
@@ -628,13 +654,14 @@ def models(
         refresh=refresh,
     )
     for warning in loaded.warnings:
-        click.echo(f"{PROGRAM}: warning: {redact(warning)}", err=True)
+        click.echo(f"{PROGRAM}: warning: {_shown(warning)}", err=True)
     if as_json:
         document = {
             "data": loaded.entries,
             "catalog": {"source": loaded.source, "fetched_at": loaded.fetched_at},
         }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        # The entries as served, but a terminal must not act on what they hold.
+        click.echo(escape_unprintable_json(json.dumps(document, indent=2, ensure_ascii=False)))
         return EXIT_CLEAN
     rows = [("id", "context", "prompt", "completion", "cache read", "features", "input")]
     for info in loaded.index.models.values():
@@ -693,7 +720,10 @@ def doctor(config_file: Path | None) -> int:
     except CatalogError as error:
         _doctor_line(False, "base URL", str(error))
         return EXIT_FINDINGS
-    _doctor_line(True, "base URL", base_url)
+    # The rest is checked without the credentials, as check and models send it.
+    credentials = _url_credentials_problem(settings)
+    healthy = credentials is None
+    _doctor_line(healthy, "base URL", base_url if credentials is None else credentials)
     key = read_key(variable)
     problem = key_error(key, api_key_env=variable)
     if problem is not None or key is None:
@@ -702,7 +732,6 @@ def doctor(config_file: Path | None) -> int:
         _doctor_line(None, "balance", "not tried without a usable key")
         return EXIT_FINDINGS
     _doctor_line(True, "key", f"${variable} holds {mask(key)}, an llmbase_... inference key")
-    healthy = True
     try:
         fetched = fetch_models(base_url, key, api_key_env=variable)
     except CatalogError as error:
@@ -722,7 +751,13 @@ def doctor(config_file: Path | None) -> int:
 
 def _doctor_line(ok: bool | None, what: str, detail: str) -> None:
     mark = {True: "ok", False: "FAIL", None: "-"}[ok]
-    click.echo(f"{mark:4s}  {what:8s}  {redact(detail)}")
+    click.echo(f"{mark:4s}  {what:8s}  {_shown(detail)}")
+
+
+def _shown(text: str) -> str:
+    """A message for the terminal: secrets masked, nothing a terminal would act on
+    (much of what the tool says quotes a server)."""
+    return printable(redact(text))
 
 
 @cli.command()
@@ -854,6 +889,6 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    first_line = " ".join(message.split())
+    first_line = _shown(" ".join(message.split()))
     click.echo(f"{PROGRAM}: error: {first_line}", err=True)
     sys.exit(code)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import stat
 import sys
+import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -150,3 +152,52 @@ def test_timestamps_are_utc_with_z() -> None:
     assert format_timestamp(datetime(2026, 1, 2, 3, 4, 5, 678)) == "2026-01-02T03:04:05Z"
     east = timezone(timedelta(hours=2))
     assert format_timestamp(datetime(2026, 1, 2, 3, 4, 5, tzinfo=east)) == "2026-01-02T01:04:05Z"
+
+
+def test_cache_files_are_private(tmp_path: Path) -> None:
+    directory = tmp_path / "llmbase-migrate" / "catalog"
+    path = write_cache(BASE, GOOD_METADATA, fetched_at=NOW, directory=directory)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    # a file from an older version, readable by all, becomes private when replaced
+    path.chmod(0o644)
+    write_cache(BASE, GOOD_METADATA, fetched_at=NOW, directory=directory)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_symlink_in_the_cache_is_replaced_not_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    path = cache_path(BASE, directory=tmp_path / "cache")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(victim)
+    assert read_cache(BASE, directory=tmp_path / "cache", now=NOW) is None
+    write_cache(BASE, GOOD_METADATA, fetched_at=NOW, directory=tmp_path / "cache")
+    assert victim.read_text() == "precious"
+    assert not path.is_symlink()
+
+
+def test_a_huge_cache_file_is_never_read_whole(tmp_path: Path) -> None:
+    path = cache_path(BASE, directory=tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as stream:
+        stream.write(b'{"version": 1, "base_url": "' + BASE.encode() + b'", "pad": "')
+        stream.truncate(300 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        assert read_cache(BASE, directory=tmp_path, now=NOW) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024
+
+
+def test_a_deeply_nested_cache_file_is_ignored(tmp_path: Path) -> None:
+    path = cache_path(BASE, directory=tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    response = b'{"data": [{"id": "x", "extra": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}"
+    path.write_bytes(
+        b'{"version": 1, "base_url": "' + BASE.encode() + b'", "fetched_at": '
+        b'"2026-11-25T12:00:00Z", "response": ' + response + b"}"
+    )
+    assert read_cache(BASE, directory=tmp_path, now=NOW) is None

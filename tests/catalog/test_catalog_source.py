@@ -21,6 +21,7 @@ from catalog_server import (
 )
 from llmbase_migrate.catalog.cache import read_cache, write_cache
 from llmbase_migrate.catalog.client import HttpOptions
+from llmbase_migrate.catalog.snapshot import load_snapshot
 from llmbase_migrate.catalog.source import LoadedCatalog, format_age, load_catalog
 from llmbase_migrate.errors import CatalogError
 
@@ -30,7 +31,12 @@ SNAPSHOT_NOTE = (
     "using the bundled snapshot of LLMBase's model table from 2026-11-25 "
     "(IDs and prices only; capabilities unknown)"
 )
-CACHED_METADATA = {"object": "list", "data": [{"id": "cached/model", "supported_features": []}]}
+# A cached catalog is trusted only when it lists the documented models.
+DOCUMENTED = [{"id": entry.id} for entry in load_snapshot().parsed.entries]
+CACHED_METADATA = {
+    "object": "list",
+    "data": [{"id": "cached/model", "supported_features": []}, *DOCUMENTED],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +91,7 @@ def test_auto_uses_a_fresh_cache_without_touching_the_network(cache: Path) -> No
         7200.0,
     )
     assert loaded.warnings == []
-    assert list(loaded.index.models) == ["cached/model"]
+    assert next(iter(loaded.index.models)) == "cached/model"
     assert loaded.entries == CACHED_METADATA["data"]
     assert loaded.base_url == server.base_url
 
@@ -159,6 +165,36 @@ def test_auto_does_not_trust_an_empty_live_catalog(cache: Path) -> None:
         f"{server.base_url}: the live catalog lists no models; {SNAPSHOT_NOTE}"
     ]
     assert read_cache(server.base_url, directory=cache, now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param([], "lists no models", id="empty"),
+        pytest.param(
+            [{"id": "evil/only-model"}, *DOCUMENTED[:5]],
+            "lacks most of the documented models",
+            id="without the documented models",
+        ),
+    ],
+)
+def test_a_cached_catalog_that_cannot_be_right_is_not_trusted(
+    cache: Path, data: list[dict[str, str]], reason: str
+) -> None:
+    with ScriptedServer(json_reply(GOOD_METADATA)) as server:
+        write_cache(server.base_url, {"data": data}, fetched_at=NOW, directory=cache)
+        offline = load("offline", server.base_url, cache)
+        no_key = load("auto", server.base_url, cache, key=None)
+        assert server.seen == []
+        live = load("auto", server.base_url, cache)
+        assert len(server.seen) == 1, "a fresh but implausible cache is refetched"
+    for loaded in (offline, no_key):
+        assert loaded.source == "snapshot"
+        assert any(reason in warning for warning in loaded.warnings), loaded.warnings
+        assert "deepseek/deepseek-v4-flash" in loaded.index
+    assert live.source == "live"
+    cached = read_cache(server.base_url, directory=cache, now=NOW)
+    assert cached is not None and cached.payload == GOOD_METADATA
 
 
 def test_auto_with_the_agents_filter_uses_its_own_cache(cache: Path) -> None:

@@ -1,9 +1,18 @@
 """The result cache returns exactly what a fresh run would, and invalidates on every
-input an outcome depends on; the candidate pass only ever skips files."""
+input an outcome depends on; the candidate pass only ever skips files. It holds plain
+data, never a secret, in private files, and an entry that is not exactly what this
+file's analysis would have stored (a pickle, another file's entry, a huge or deeply
+nested file) is a miss."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import stat
+import tracemalloc
 from pathlib import Path
+
+import pytest
 
 from cli_runner import Runner, project
 from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
@@ -21,8 +30,12 @@ client.chat.completions.create(model="gpt-4o", messages=[], extra_body={"provide
 """
 
 
+def entry_files(cache: ResultCache) -> list[Path]:
+    return sorted(path for path in cache.directory.rglob("*") if path.is_file())
+
+
 def entries(cache: ResultCache) -> int:
-    return sum(1 for _ in cache.directory.rglob("*.pickle"))
+    return len(entry_files(cache))
 
 
 def run_check(
@@ -42,12 +55,12 @@ def test_a_warm_run_gives_the_cold_run_outcomes_without_analysing(tmp_path: Path
     cache = ResultCache(tmp_path / "cache")
     cold = run_check(root, cache)
     assert entries(cache) == 2
-    cache_files = {path: path.stat().st_mtime_ns for path in cache.directory.rglob("*.pickle")}
+    cache_files = {path: path.stat().st_mtime_ns for path in entry_files(cache)}
     warm = run_check(root, cache)
     assert warm == cold
-    assert {path: path.stat().st_mtime_ns for path in cache.directory.rglob("*.pickle")} == (
-        cache_files
-    ), "a hit is not rewritten"
+    assert {path: path.stat().st_mtime_ns for path in entry_files(cache)} == (cache_files), (
+        "a hit is not rewritten"
+    )
 
 
 def test_every_input_of_an_outcome_is_part_of_its_key(tmp_path: Path) -> None:
@@ -76,7 +89,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     root = project(tmp_path / "p", {"a.py": ROUTED})
     cache = ResultCache(tmp_path / "cache")
     cold = run_check(root, cache)
-    for entry in cache.directory.rglob("*.pickle"):
+    for entry in entry_files(cache):
         entry.write_bytes(b"\x80\x05not a pickle")
     assert run_check(root, cache) == cold
 
@@ -121,3 +134,115 @@ def test_edited_tool_code_changes_the_key(tmp_path: Path) -> None:
     after = code_digest(package)
     (package / "__pycache__" / "x.py").write_text("changed")
     assert code_digest(package) == after, "bytecode caches do not count"
+
+
+# -- what is stored, and what is trusted
+
+HEX_KEY = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432"
+PASSWORD = "hunter2pass"
+LEAKY = f"""\
+import os
+from openai import OpenAI
+
+client = OpenAI(
+    api_key="{HEX_KEY}",
+    base_url="https://bob:{PASSWORD}@openrouter.ai/api/v1",
+    default_headers={{"Authorization": "Bearer sk-or-v1-0123456789abcdef0123456789"}},
+)
+client.chat.completions.create(model="gpt-4o", messages=[], extra_body={{"provider": {{}}}})
+"""
+
+
+def test_no_secret_is_ever_stored(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"leaky.py": LEAKY, "a.py": ROUTED})
+    cache = ResultCache(tmp_path / "cache")
+    cold = run_check(root, cache)
+    assert any(isinstance(outcome, HasFindings) for outcome in cold)
+    stored = b"".join(path.read_bytes() for path in entry_files(cache))
+    assert stored, "files without secrets are still cached"
+    for secret in (HEX_KEY, PASSWORD, "0123456789abcdef0123456789", HEX_KEY[:12]):
+        assert secret.encode() not in stored
+    assert run_check(root, cache) == cold
+
+
+def test_cache_files_are_private(run: Runner, tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"a.py": ROUTED})
+    assert run("check", "--offline", cwd=root).code == 1
+    ours = Path(os.environ["XDG_CACHE_HOME"]) / "llmbase-migrate"
+    files = [path for path in ours.rglob("*") if path.is_file()]
+    directories = [ours, *(path for path in ours.rglob("*") if path.is_dir())]
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for path in directories:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+
+
+class _Payload:
+    """What a hostile pickle would run when unpickled: create a marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_a_pickle_in_the_cache_is_never_unpickled(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"a.py": ROUTED})
+    cache = ResultCache(tmp_path / "cache")
+    cold = run_check(root, cache)
+    marker = tmp_path / "ran"
+    for entry in entry_files(cache):
+        entry.write_bytes(pickle.dumps(_Payload(marker)))
+    assert run_check(root, cache) == cold
+    assert not marker.exists(), "the cache ran code"
+
+
+def test_another_files_entry_is_not_trusted(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"clean.py": "import openai\nopenai.OpenAI\n"})
+    cache = ResultCache(tmp_path / "cache")
+    run_check(root, cache)
+    (clean_entry,) = entry_files(cache)
+    (root / "a.py").write_text(ROUTED)
+    cold = run_check(root, cache)
+    (routed_entry,) = set(entry_files(cache)) - {clean_entry}
+    routed_entry.write_bytes(clean_entry.read_bytes())
+    assert run_check(root, cache) == cold, "a forged clean entry must not hide findings"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested brackets"),
+        pytest.param(b'{"format": 2, "outcome": {"kind": "clean"}}', id="partial entry"),
+        pytest.param(b"\xff\xfe", id="not text"),
+    ],
+)
+def test_a_malformed_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
+    root = project(tmp_path / "p", {"a.py": ROUTED})
+    cache = ResultCache(tmp_path / "cache")
+    cold = run_check(root, cache)
+    for entry in entry_files(cache):
+        entry.write_bytes(content)
+    assert run_check(root, cache) == cold
+
+
+def test_a_huge_entry_is_never_read_whole(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", {"a.py": ROUTED})
+    cache = ResultCache(tmp_path / "cache")
+    cold = run_check(root, cache)
+    size = 300 * 1024 * 1024
+    for entry in entry_files(cache):
+        with entry.open("wb") as stream:
+            # A pickled bytes object of 300 MB: its header, then (sparse) zeros.
+            stream.write(b"\x80\x05\x8e" + size.to_bytes(8, "little"))
+            stream.truncate(size)
+    tracemalloc.start()
+    try:
+        warm = run_check(root, cache)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert warm == cold
+    assert peak < 64 * 1024 * 1024

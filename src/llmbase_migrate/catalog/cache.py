@@ -8,8 +8,10 @@ hash of the normalised base URL, is replaced atomically, and holds::
      "fetched_at": "2026-11-25T19:15:40Z", "response": {...the answer as served...}}
 
 A file that cannot be read or does not hold exactly that (truncated, edited, written by
-another version, stamped in the future) is treated as absent, never as an error: the
-cache only ever saves a request.
+another version, stamped in the future, larger than 64 MiB, nested deeper than the
+parser goes, not a regular file) is treated as absent, never as an error: the cache
+only ever saves a request. Files are private (``0600`` in ``0700`` directories) and
+replaced atomically, a symlink in their place included.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from llmbase_migrate.cache_files import make_private_directory, read_bounded, write_private
 from llmbase_migrate.catalog.models import ParsedModels, parse_models_response
-from llmbase_migrate.engine.source import atomic_write
-from llmbase_migrate.errors import CatalogError, SourceError
+from llmbase_migrate.errors import CatalogError
 
 __all__ = [
     "DEFAULT_TTL",
@@ -43,6 +45,8 @@ __all__ = [
 DEFAULT_TTL: Final = 24 * 60 * 60.0
 _APP_NAME: Final = "llmbase-migrate"
 _FORMAT_VERSION: Final = 1
+# Twice what the client accepts from the network: the file is the answer re-indented.
+MAX_CACHE_BYTES: Final = 64 * 1024 * 1024
 # Clocks drift a little between machines sharing a home directory; more than this and
 # the age of the entry cannot be trusted.
 _FUTURE_TOLERANCE: Final = timedelta(minutes=5)
@@ -120,9 +124,12 @@ def read_cache(
 ) -> CachedCatalog | None:
     """The cached catalog for ``base_url``, of any age, or None when there is no usable one."""
     path = cache_path(base_url, agents=agents, directory=directory)
+    data = read_bounded(path, MAX_CACHE_BYTES)
+    if data is None:
+        return None
     try:
-        document = _CacheFile.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):  # ValidationError is a ValueError
+        document = _CacheFile.model_validate_json(data)
+    except (ValueError, RecursionError, MemoryError):  # ValidationError is a ValueError
         return None
     if normalize_base_url(document.base_url) != normalize_base_url(base_url):
         return None
@@ -136,7 +143,7 @@ def read_cache(
         return None
     try:
         parsed = parse_models_response(document.response)
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):
         return None
     return CachedCatalog(path, document.base_url, fetched_at, document.response, parsed)
 
@@ -159,17 +166,21 @@ def write_cache(
         "fetched_at": format_timestamp(fetched_at),
         "response": payload,
     }
-    data = (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
+        data = (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    except (ValueError, RecursionError) as exc:  # lone surrogates, or nested too deeply
+        raise CatalogError(
+            f"cannot write the catalog cache {path}: the answer cannot be stored ({exc})",
+            kind="file",
+        ) from None
+    # The platform cache directory is the user's; ours starts at llmbase-migrate/.
+    owned_from = path.parent.parent if directory is None else path.parent
+    try:
+        make_private_directory(path.parent, owned_from=owned_from)
+        write_private(path, data)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise CatalogError(
             f"cannot write the catalog cache {path}: {reason}", kind="file"
-        ) from None
-    except SourceError as exc:
-        raise CatalogError(
-            f"cannot write the catalog cache {path}: {exc.reason}", kind="file"
         ) from None
     return path

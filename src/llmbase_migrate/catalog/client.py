@@ -44,7 +44,14 @@ from llmbase_migrate import __version__
 from llmbase_migrate.catalog.models import ParsedModels, parse_models_response
 from llmbase_migrate.config import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 from llmbase_migrate.errors import CatalogError
-from llmbase_migrate.secrets import CHAT_AGENT_KEY_PREFIX, INFERENCE_KEY_PREFIX, mask, redact_exact
+from llmbase_migrate.printable import printable
+from llmbase_migrate.secrets import (
+    CHAT_AGENT_KEY_PREFIX,
+    INFERENCE_KEY_PREFIX,
+    mask,
+    redact_exact,
+    strip_url_credentials,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -55,6 +62,7 @@ __all__ = [
     "FetchedModels",
     "HttpOptions",
     "check_key",
+    "configured_base_url",
     "describe_balance",
     "fetch_balance",
     "fetch_models",
@@ -100,7 +108,20 @@ class FetchedModels:
 def resolve_base_url(
     config_base_url: str | None = None, env: Mapping[str, str] | None = None
 ) -> str:
-    """``LLMBASE_BASE_URL``, else the config's ``base-url``, else LLMBase's; no trailing slash.
+    """The base URL requests go to: :func:`configured_base_url` without credentials.
+
+    A user name and password in the URL would make httpx send them as ``Basic`` auth
+    in place of the ``Bearer`` key, and a ``?key=`` would end up in the middle of the
+    path; LLMBase reads the key from the ``Authorization`` header only.
+    """
+    return strip_url_credentials(configured_base_url(config_base_url, env)).rstrip("/")
+
+
+def configured_base_url(
+    config_base_url: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """``LLMBASE_BASE_URL``, else the config's ``base-url``, else LLMBase's, as written
+    (credentials included); no trailing slash.
 
     The config value was validated when it was loaded; the environment variable is checked
     here, as it is the one place it enters.
@@ -245,8 +266,13 @@ def describe_balance(payload: Mapping[str, Any]) -> str:
             value = container.get(name)
             if isinstance(value, (int, float, str)) and not isinstance(value, bool):
                 currency = container.get("currency") or payload.get("currency")
-                return f"{value} {currency}" if isinstance(currency, str) else str(value)
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True)
+                shown = f"{value} {currency}" if isinstance(currency, str) else str(value)
+                return printable(shown)
+    try:
+        text = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return "an answer that cannot be shown"
+    text = printable(text)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -273,7 +299,7 @@ def _get_json(
     if problem is not None:
         raise problem
     key = (key or "").strip()
-    url = f"{base_url.rstrip('/')}/{path}" + (f"?{query}" if query else "")
+    url = f"{strip_url_credentials(base_url).rstrip('/')}/{path}" + (f"?{query}" if query else "")
     answer = _get(url, key, options)
     where = _display_url(answer.url)
     if not 200 <= answer.status < 300:
@@ -292,6 +318,10 @@ def _get_json(
     except UnicodeDecodeError:
         raise CatalogError(
             f"{where}: answered malformed JSON (not UTF-8)", kind="malformed"
+        ) from None
+    except (RecursionError, MemoryError):
+        raise CatalogError(
+            f"{where}: answered malformed JSON (nested too deeply to read)", kind="malformed"
         ) from None
 
 
@@ -387,7 +417,7 @@ def _follow(
             "GET", current, headers={"Authorization": f"Bearer {key}"}, timeout=timeout
         ) as response:
             if response.has_redirect_location:
-                target = urljoin(current, response.headers["location"])
+                target = _without_userinfo(urljoin(current, response.headers["location"]))
                 if not _same_origin(current, target):
                     raise CatalogError(
                         f"{_display_url(current)}: redirected to another host "
@@ -479,6 +509,16 @@ def _display_url(url: str) -> str:
         return "(invalid URL)"
 
 
+def _without_userinfo(url: str) -> str:
+    """A redirect target without ``user:password@``, which httpx would send as Basic
+    auth in place of the Bearer key."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # refused by the origin check that follows
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def _origin_text(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
@@ -501,7 +541,7 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
     """``code`` and ``message`` of an OpenAI-style error envelope, when there is one."""
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError, MemoryError):  # UnicodeDecodeError is a ValueError
         return None, None
     error = payload.get("error") if isinstance(payload, dict) else None
     if isinstance(error, str):
@@ -511,13 +551,15 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
     code = error.get("code") or error.get("type")
     message = error.get("message")
     return (
-        code if isinstance(code, str) else None,
+        printable(code) if isinstance(code, str) else None,
         message if isinstance(message, str) else None,
     )
 
 
 def _one_line(text: str, key: str) -> str:
-    flat = " ".join(redact_exact(text, (key,)).split())
+    # Whitespace first (line breaks become spaces), then what a terminal would act on.
+    words = (printable(word) for word in redact_exact(text, (key,)).split())
+    flat = " ".join(word for word in words if word)
     return flat if len(flat) <= _MAX_SERVER_MESSAGE else flat[: _MAX_SERVER_MESSAGE - 3] + "..."
 
 

@@ -13,7 +13,9 @@ rather than break:
 - input modalities are read from ``architecture.input_modalities`` and, failing that, from
   a top-level ``input_modalities`` (the docs name the field without placing it).
 
-An entry that is not an object or has no string ``id`` is skipped and counted.
+An entry that is not an object or has no string ``id`` is skipped and counted. IDs and
+the listed capabilities lose any character a terminal could act on (``ESC``, ``BEL``,
+C1 controls, bidi overrides) as they are read: they end up in messages and tables.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pydantic import (
 )
 
 from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
+from llmbase_migrate.printable import printable
 
 __all__ = [
     "Architecture",
@@ -117,6 +120,11 @@ class ModelEntry(_Lenient):
     supported_parameters: list[str] | None = None
     prompt_cache_supported: bool | None = None
 
+    @field_validator("id", mode="after")
+    @classmethod
+    def _printable_id(cls, value: str) -> str:
+        return printable(value)
+
     @property
     def modalities(self) -> list[str] | None:
         if self.architecture is not None and self.architecture.input_modalities is not None:
@@ -184,7 +192,7 @@ def per_million(price: Decimal | None) -> float | None:
 
 
 def _as_set(values: list[str] | None) -> frozenset[str] | None:
-    return None if values is None else frozenset(value.strip() for value in values)
+    return None if values is None else frozenset(printable(value).strip() for value in values)
 
 
 def _positive(value: int | None) -> int | None:

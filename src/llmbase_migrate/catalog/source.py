@@ -11,12 +11,16 @@
 ``refresh`` forces the live fetch (failure raises) and rewrites the cache. A live answer
 is cached unless it lists no models: an empty catalog would make every model ID unknown,
 so ``auto`` falls back from it like from any failure, while ``live`` returns it with a
-warning. The documented renames (``zai-org/glm-5`` -> ``z-ai/glm-5``) come with every
-source. The HTTP client (and httpx) is only loaded when a fetch is attempted.
+warning. A cached catalog that lists no models, or lacks most of the documented ones
+(a damaged or planted file), is not used at all, however fresh: it would turn every
+model ID into an LB301 until it expired. The documented renames (``zai-org/glm-5`` ->
+``z-ai/glm-5``) come with every source. The HTTP client (and httpx) is only loaded when
+a fetch is attempted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -106,10 +110,14 @@ def load_catalog(
     if mode == "live" or refresh:
         return loader.live(read_key(api_key_env, environ), api_key_env, http, required=True)
     cached = read_cache(url, agents=agents, directory=cache_directory, now=moment)
+    distrust = None if cached is None else _implausible(cached.parsed)
+    if distrust is not None:
+        cached = None
+        distrust = f"the cached catalog for {url} {distrust}; not using it"
     if mode == "offline":
         if cached is not None:
             return loader.from_cache(cached, reason=None)
-        return loader.from_snapshot(f"no cached catalog for {url}")
+        return loader.from_snapshot(distrust or f"no cached catalog for {url}")
     if cached is not None and cached.is_fresh(moment, ttl):
         return loader.from_cache(cached, reason=None)
     try:
@@ -118,11 +126,29 @@ def load_catalog(
         reason = str(exc)
     else:
         if live.entries:
-            return live
+            return _with_note(live, distrust)
         reason = f"{url}: the live catalog lists no models"
     if cached is not None:
         return loader.from_cache(cached, reason=reason)
-    return loader.from_snapshot(reason)
+    return _with_note(loader.from_snapshot(reason), distrust)
+
+
+def _implausible(parsed: ParsedModels) -> str | None:
+    """Why a cached catalog cannot be LLMBase's (empty, or without most of the models
+    the docs list), or None."""
+    if not parsed.entries:
+        return "lists no models"
+    documented = {entry.id for entry in load_snapshot().parsed.entries}
+    listed = documented & {entry.id for entry in parsed.entries}
+    if 2 * len(listed) < len(documented):
+        return f"lacks most of the documented models ({len(listed)} of {len(documented)})"
+    return None
+
+
+def _with_note(loaded: LoadedCatalog, note: str | None) -> LoadedCatalog:
+    return (
+        loaded if note is None else dataclasses.replace(loaded, warnings=[note, *loaded.warnings])
+    )
 
 
 def format_age(seconds: float) -> str:
@@ -252,6 +278,11 @@ def _from_file(path: Path, now: datetime) -> LoadedCatalog:
         ) from None
     try:
         payload = json.loads(raw)
+    except (RecursionError, MemoryError):
+        raise CatalogError(
+            f"{display}: catalog file is not valid JSON (nested too deeply to read)",
+            kind="file",
+        ) from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"{display}: catalog file is not valid JSON "

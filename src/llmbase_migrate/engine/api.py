@@ -19,6 +19,7 @@ from llmbase_migrate.engine.fixer import fix_bytes, is_applicable
 from llmbase_migrate.engine.outcome import Clean, Failed, Fixed, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.pool import run_jobs
 from llmbase_migrate.engine.result_cache import (
+    CacheKey,
     ResultCache,
     catalog_fingerprint,
     context_fingerprint,
@@ -35,6 +36,7 @@ from llmbase_migrate.engine.source import FileTooLarge, atomic_write, mentions_a
 from llmbase_migrate.errors import SourceError
 from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import RuleContext
+from llmbase_migrate.secrets import strip_url_credentials
 
 STDIN_PATH = "-"
 
@@ -79,7 +81,8 @@ def rule_context(
     settings: Settings, relative_path: str | None = None, catalog: CatalogIndex | None = None
 ) -> RuleContext:
     return RuleContext(
-        base_url=settings.base_url,
+        # Credentials in the configured URL must never be written into source by a fix.
+        base_url=strip_url_credentials(settings.base_url),
         api_key_env=settings.api_key_env,
         model_map=dict(settings.model_map),
         prompt_cache_key=settings.prompt_cache_key,
@@ -256,7 +259,7 @@ def _analyze_files(
     """
     outcomes: list[Outcome | None] = []
     work: list[tuple[int, _Job]] = []
-    keys: list[str | None] = []
+    keys: list[CacheKey | None] = []
     catalog_digest: str | None = None
     for display, path in files:
         relative = _relative_to_root(path, settings)

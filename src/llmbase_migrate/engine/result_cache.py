@@ -6,8 +6,16 @@ ran on it and the context they were given (settings, and the catalog's
 fingerprint). A change to any of them is a different key, so nothing is ever
 invalidated by hand; ``llmbase-migrate clean`` empties the directory.
 
-Entries are pickles in the user's own cache directory; one that cannot be read
-(truncated, from another version) is a miss, never an error.
+Entries are JSON of plain fields, in private files (``0600`` in ``0700``
+directories). An entry holds the parts of its key, which are recomputed and
+compared on reading, and is validated field by field: an entry that is not exactly
+what this file's analysis would have stored (another file's entry, a hand-edited or
+truncated file, a pickle from an older version, a file over 8 MiB) is a miss, never
+an error and never code that runs. An outcome that holds a secret (a key a message
+or a fix quotes, Fix.secrets) is not stored at all: such files are analysed again
+on every run, and no cache file ever holds a key. The directory is trusted as far
+as its permissions go: whoever can write it and compute a key can still forge an
+entry.
 """
 
 from __future__ import annotations
@@ -15,25 +23,40 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import pickle
+import json
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Final
 
 from llmbase_migrate import __version__
+from llmbase_migrate.analysis.facts import Span
+from llmbase_migrate.cache_files import make_private_directory, read_bounded, write_private
 from llmbase_migrate.catalog.index import CatalogIndex
-from llmbase_migrate.engine.outcome import Clean, HasFindings, Outcome, Skipped
-from llmbase_migrate.engine.source import atomic_write
-from llmbase_migrate.errors import SourceError
-from llmbase_migrate.rules.base import RuleContext
+from llmbase_migrate.engine.outcome import Clean, Finding, HasFindings, Outcome, Skipped
+from llmbase_migrate.fixes.edit import Applicability, Edit, Fix, ImportChange
+from llmbase_migrate.rules import rules_by_code
+from llmbase_migrate.rules.base import Rule, RuleContext, Severity
+from llmbase_migrate.secrets import redact
 
-_FORMAT = 1
+_FORMAT: Final = 2
+MAX_ENTRY_BYTES: Final = 8 * 1024 * 1024
+_APP_NAME: Final = "llmbase-migrate"
+# Where versions before format 2 kept pickles; removed, never read.
+_LEGACY_DIRECTORY: Final = "results"
+
+
+def cache_root() -> Path:
+    """``<user cache dir>/llmbase-migrate`` (``$XDG_CACHE_HOME`` respected)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(_APP_NAME, appauthor=False))
 
 
 def cache_directory() -> Path:
-    """``<user cache dir>/llmbase-migrate/results`` (``$XDG_CACHE_HOME`` respected)."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("llmbase-migrate", appauthor=False)) / "results"
+    """``<user cache dir>/llmbase-migrate/outcomes``."""
+    return cache_root() / "outcomes"
 
 
 def catalog_fingerprint(catalog: CatalogIndex | None) -> str:
@@ -89,50 +112,268 @@ def context_fingerprint(codes: tuple[str, ...], context: RuleContext, catalog_di
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class CacheKey:
+    """What an entry is the outcome of: the file's bytes (their digest), its path as
+    reported, and :func:`context_fingerprint`."""
+
+    source_digest: str
+    display: str
+    fingerprint: str
+
+    @property
+    def name(self) -> str:
+        material = f"{_FORMAT}\0{self.source_digest}\0{self.display}\0{self.fingerprint}"
+        return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class ResultCache:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or cache_directory()
+        # The directories from here down are the tool's own, and made private.
+        self._owned_from = self.directory.parent if directory is None else self.directory
+        self._legacy = cache_root() / _LEGACY_DIRECTORY if directory is None else None
+        self._prepared = False
 
-    def key(self, raw: bytes, display: str, fingerprint: str) -> str:
-        digest = hashlib.sha256(raw)
-        digest.update(b"\0" + display.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(fingerprint.encode())
-        return digest.hexdigest()
+    def key(self, raw: bytes, display: str, fingerprint: str) -> CacheKey:
+        return CacheKey(hashlib.sha256(raw).hexdigest(), display, fingerprint)
 
-    def get(self, key: str) -> Outcome | None:
-        path = self._path(key)
+    def get(self, key: CacheKey) -> Outcome | None:
+        data = read_bounded(self._path(key), MAX_ENTRY_BYTES)
+        if data is None:
+            return None
         try:
-            with path.open("rb") as stream:
-                outcome = pickle.load(stream)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return _decode_entry(json.loads(data), key)
+        # What a damaged or hostile file can raise: bad UTF-8 or JSON, nesting deeper
+        # than the parser goes, and _Invalid for everything the checks refuse.
+        except (ValueError, RecursionError, MemoryError, _Invalid):
             return None
-        except Exception:  # a damaged entry must never stop a run
-            return None
-        return outcome if isinstance(outcome, (Clean, HasFindings, Skipped)) else None
 
-    def put(self, key: str, outcome: Outcome) -> None:
+    def put(self, key: CacheKey, outcome: Outcome) -> None:
         """Store a check outcome; failures to write are ignored (the cache is optional)."""
-        if not isinstance(outcome, (Clean, HasFindings, Skipped)):
+        if not isinstance(outcome, (Clean, HasFindings, Skipped)) or _holds_secret(outcome):
+            return
+        entry = {
+            "format": _FORMAT,
+            "key": key.name,
+            "source": key.source_digest,
+            "path": key.display,
+            "context": key.fingerprint,
+            "outcome": _encode_outcome(outcome),
+        }
+        data = json.dumps(entry, separators=(",", ":")).encode("ascii")
+        if len(data) > MAX_ENTRY_BYTES:
             return
         path = self._path(key)
-        with contextlib.suppress(OSError, SourceError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        with contextlib.suppress(OSError, ValueError):
+            self._prepare()
+            make_private_directory(path.parent, owned_from=self._owned_from)
+            write_private(path, data)
 
     def clear(self) -> tuple[int, int]:
-        """Remove every entry: (entries removed, entries that could not be removed)."""
+        """Remove every entry, older versions' pickles too: (entries removed, entries
+        that could not be removed)."""
         removed = left = 0
-        for entry in self.directory.rglob("*.pickle"):
-            try:
-                entry.unlink()
-            except FileNotFoundError:
+        for directory, pattern in ((self.directory, "*.json"), (self._legacy, "*.pickle")):
+            if directory is None or not directory.is_dir():
                 continue
-            except OSError:
-                left += 1
-            else:
-                removed += 1
-        shutil.rmtree(self.directory, ignore_errors=True)
+            for entry in directory.rglob(pattern):
+                try:
+                    entry.unlink()
+                except FileNotFoundError:
+                    continue
+                except OSError:
+                    left += 1
+                else:
+                    removed += 1
+            shutil.rmtree(directory, ignore_errors=True)
         return removed, left
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
+    def _prepare(self) -> None:
+        # Older versions' pickles may hold keys; they are never read, so they go.
+        if not self._prepared:
+            self._prepared = True
+            if self._legacy is not None and self._legacy.is_dir():
+                shutil.rmtree(self._legacy, ignore_errors=True)
+
+    def _path(self, key: CacheKey) -> Path:
+        name = key.name
+        return self.directory / name[:2] / f"{name}.json"
+
+
+def _holds_secret(outcome: Outcome) -> bool:
+    """Whether storing ``outcome`` would store text the output boundary masks."""
+    if isinstance(outcome, Skipped):
+        return redact(outcome.reason) != outcome.reason
+    if not isinstance(outcome, HasFindings):
+        return False
+    for finding in outcome.findings:
+        texts = [finding.message]
+        if finding.fix is not None:
+            if finding.fix.secrets:
+                return True
+            texts.append(finding.fix.message)
+            texts.extend(edit.content for edit in finding.fix.edits)
+        if any(redact(text) != text for text in texts):
+            return True
+    return False
+
+
+# -- encoding --------------------------------------------------------------------------------
+
+
+def _encode_outcome(outcome: Clean | HasFindings | Skipped) -> dict[str, Any]:
+    if isinstance(outcome, Clean):
+        return {"kind": "clean", "parsed": outcome.parsed, "suppressed": outcome.suppressed}
+    if isinstance(outcome, Skipped):
+        return {"kind": "skipped", "reason": outcome.reason}
+    return {
+        "kind": "findings",
+        "suppressed": outcome.suppressed,
+        "findings": [_encode_finding(finding) for finding in outcome.findings],
+    }
+
+
+def _encode_finding(finding: Finding) -> dict[str, Any]:
+    span = finding.span
+    fix = finding.fix
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "span": [span.line, span.column, span.end_line, span.end_column],
+        "message": finding.message,
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "message": fix.message,
+            "edits": [
+                [edit.line, edit.column, edit.end_line, edit.end_column, edit.content]
+                for edit in fix.edits
+            ],
+            "add_imports": [[change.module, change.name] for change in fix.add_imports],
+            "remove_imports": [[change.module, change.name] for change in fix.remove_imports],
+        },
+    }
+
+
+# -- decoding: every field checked, anything else is _Invalid --------------------------------
+
+
+class _Invalid(Exception):
+    """An entry that is not one this version wrote for this key."""
+
+
+def _decode_entry(document: object, key: CacheKey) -> Outcome:
+    entry = _object(document, {"format", "key", "source", "path", "context", "outcome"})
+    if entry["format"] != _FORMAT or isinstance(entry["format"], bool):
+        raise _Invalid
+    stored = CacheKey(_text(entry["source"]), _text(entry["path"]), _text(entry["context"]))
+    if stored != key or _text(entry["key"]) != stored.name:
+        raise _Invalid
+    return _decode_outcome(entry["outcome"], key.display)
+
+
+def _decode_outcome(document: object, path: str) -> Outcome:
+    kind = document.get("kind") if isinstance(document, dict) else None
+    if kind == "clean":
+        fields = _object(document, {"kind", "parsed", "suppressed"})
+        parsed = fields["parsed"]
+        if not isinstance(parsed, bool):
+            raise _Invalid
+        return Clean(path, parsed, _count(fields["suppressed"]))
+    if kind == "skipped":
+        return Skipped(path, _text(_object(document, {"kind", "reason"})["reason"]))
+    if kind == "findings":
+        fields = _object(document, {"kind", "suppressed", "findings"})
+        findings = tuple(_decode_finding(item, path) for item in _list(fields["findings"]))
+        return HasFindings(path, findings, _count(fields["suppressed"]))
+    raise _Invalid
+
+
+def _decode_finding(document: object, path: str) -> Finding:
+    fields = _object(document, {"code", "name", "severity", "span", "message", "fix"})
+    code = _text(fields["code"])
+    rule = _known_rules().get(code)
+    if rule is None or fields["name"] != rule.name:
+        raise _Invalid
+    try:
+        severity = Severity(fields["severity"])
+    except ValueError:
+        raise _Invalid from None
+    line, column, end_line, end_column = _positions(fields["span"], 4)
+    span = Span(line, column, end_line, end_column)
+    fix = None if fields["fix"] is None else _decode_fix(fields["fix"])
+    return Finding(path, code, rule.name, severity, span, _text(fields["message"]), fix)
+
+
+def _decode_fix(document: object) -> Fix:
+    fields = _object(
+        document, {"applicability", "message", "edits", "add_imports", "remove_imports"}
+    )
+    try:
+        applicability = Applicability(fields["applicability"])
+    except ValueError:
+        raise _Invalid from None
+    edits = []
+    for item in _list(fields["edits"]):
+        values = _list(item)
+        if len(values) != 5:
+            raise _Invalid
+        line, column, end_line, end_column = _positions(values[:4], 4)
+        edits.append(Edit(line, column, end_line, end_column, _text(values[4])))
+    return Fix(
+        applicability,
+        _text(fields["message"]),
+        tuple(edits),
+        _imports(fields["add_imports"]),
+        _imports(fields["remove_imports"]),
+    )
+
+
+def _imports(document: object) -> tuple[ImportChange, ...]:
+    changes = []
+    for item in _list(document):
+        values = _list(item)
+        if len(values) != 2 or not (values[1] is None or isinstance(values[1], str)):
+            raise _Invalid
+        changes.append(ImportChange(_text(values[0]), values[1]))
+    return tuple(changes)
+
+
+def _object(document: object, keys: set[str]) -> Mapping[str, Any]:
+    if not isinstance(document, dict) or set(document) != keys:
+        raise _Invalid
+    return document
+
+
+def _list(document: object) -> list[Any]:
+    if not isinstance(document, list):
+        raise _Invalid
+    return document
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Invalid
+    return value
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Invalid
+    return value
+
+
+def _positions(document: object, length: int) -> list[int]:
+    """``line, column, end_line, end_column``: lines from 1, the end not before the start."""
+    values = [_count(value) for value in _list(document)]
+    if len(values) != length or values[0] < 1 or (values[2], values[3]) < (values[0], values[1]):
+        raise _Invalid
+    return values
+
+
+@functools.lru_cache(maxsize=1)
+def _known_rules() -> Mapping[str, Rule]:
+    return rules_by_code()

@@ -93,7 +93,8 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
         "message": redact(fix.message),
         "edits": [
             {
-                "content": edit.content,
+                # an edit that keeps a key in place must not print it either
+                "content": redact(edit.content),
                 "location": {"row": edit.line, "column": edit.column},
                 "end_location": {"row": edit.end_line, "column": edit.end_column},
             }

@@ -16,7 +16,7 @@ from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, 
 from llmbase_migrate.reporting import Summary, all_findings, fixed_findings, quote_path
 from llmbase_migrate.reporting.catalog import describe_catalog
 from llmbase_migrate.rules import rules_by_code
-from llmbase_migrate.secrets import redact
+from llmbase_migrate.secrets import redact, strip_url_credentials
 
 
 def render_markdown(result: RunResult, settings: Settings, *, target: str) -> str:
@@ -34,7 +34,7 @@ def render_markdown(result: RunResult, settings: Settings, *, target: str) -> st
             else "Nothing is left for a person to do."
         ),
         "",
-        f"- Base URL: `{settings.base_url}`",
+        f"- Base URL: `{strip_url_credentials(settings.base_url)}`",
         f"- API key: read from `${settings.api_key_env}`",
     ]
     if result.catalog is not None:
