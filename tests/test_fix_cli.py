@@ -170,6 +170,50 @@ def test_migrate_writes_a_report_for_the_pull_request(run: Runner, repository: P
     assert (repository / "app/routed.py").read_text() == ROUTED_FIXED
 
 
+CLIENTS = """\
+import os
+from openai import OpenAI
+
+OPENROUTER_KEY = os.getenv("OPENROUTER_API_KEY")
+router = OpenAI(base_url="https://openrouter.ai/api/v1", api_key=OPENROUTER_KEY)
+leaky = OpenAI(api_key="sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123")
+both = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+
+
+def ask(text):
+    router.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+    leaky.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+    both.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
+    return both.embeddings.create(model="text-embedding-3-small", input=text)
+"""
+
+
+def test_migrate_reports_what_a_person_must_review_rotate_and_remove(
+    run: Runner, tmp_path: Path
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = project(tmp_path / "repo", {"clients.py": CLIENTS})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    result = run("migrate", "--offline", cwd=root)
+    text = result.out
+    assert "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123" not in text + (root / "clients.py").read_text()
+    review = text.split("### Review these fixes")[1].split("###")[0]
+    # the client with the key and the one kept beside a new client are unsafe, with why
+    assert "`clients.py` 6:" in review and "hardcoded key" in review
+    assert "`clients.py` 7:" in review and "adds a client" in review
+    assert "`clients.py` 5:" not in review, "moving the OpenRouter client was safe"
+    rotate = text.split("### Rotate these keys")[1].split("###")[0]
+    assert "- `clients.py` 6:" in rotate and "`sk-p…23`" in rotate
+    left = text.split("### Left unused")[1].split("##")[0]
+    assert "`OPENROUTER_KEY (line 4)`" in left
+    migrated = (root / "clients.py").read_text()
+    assert "llmbase_client = OpenAI(" in migrated
+    assert "both.embeddings.create" in migrated and "llmbase_client.chat" in migrated
+
+
 # ``1 is 1`` is a SyntaxWarning from CPython's compiler, "\d" an invalid escape
 # sequence its parser warns about (also when LibCST evaluates the model's string):
 # the code runs, so it is analysed and fixed.

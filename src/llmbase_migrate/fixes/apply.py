@@ -10,7 +10,6 @@ fix is left (see ``engine.runner.fix_source``).
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -349,16 +348,6 @@ def _from_module(node: cst.ImportFrom) -> str | None:
     return get_full_name_for_node(node.module)
 
 
-def _dotted(name: str) -> cst.Name | cst.Attribute:
-    import libcst as cst
-
-    first, *rest = name.split(".")
-    node: cst.Name | cst.Attribute = cst.Name(first)
-    for part in rest:
-        node = cst.Attribute(node, cst.Name(part))
-    return node
-
-
 def _collides(candidate: tuple[int, int, str], kept: Sequence[tuple[int, int, str]]) -> bool:
     start, end, _ = candidate
     for other in kept:
@@ -383,10 +372,3 @@ def _offsets(edit: Edit, starts: Sequence[int]) -> tuple[int, int, str]:
         return starts[line - 1] + column - 1
 
     return offset(edit.line, edit.column), offset(edit.end_line, edit.end_column), edit.content
-
-
-def position_of(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of ``offset`` in ``text``."""
-    starts = line_starts(text)
-    index = bisect.bisect_right(starts, offset) - 1
-    return index + 1, offset - starts[index] + 1

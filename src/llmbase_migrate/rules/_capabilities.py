@@ -24,7 +24,7 @@ import libcst as cst
 from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ValueKind
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
-from llmbase_migrate.fixes.requests import is_mapping, literal_key, mapping_entry
+from llmbase_migrate.fixes.edits import is_mapping, literal_key, mapping_entry
 
 # Template flags LLMBase forwards from ``chat_template_kwargs`` (reasoning models).
 THINKING_FLAGS = frozenset({"enable_thinking", "thinking", "preserve_thinking"})

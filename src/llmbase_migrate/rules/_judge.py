@@ -15,6 +15,7 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.rules.base import RuleContext
+from llmbase_migrate.secrets import mask_url
 
 # LLMBase's chat-subscription agent API: a client pointed here is meant for agent keys.
 _AGENT_BASE_URLS = ("https://llmbase.ai/api/v1/agents", "https://llmbase.ai/api/chat-agent/v1")
@@ -60,7 +61,7 @@ def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = Fa
                     f"would request '{text}chat/completions'; write '{expected.rstrip('/')}/'"
                 )
             return None
-        return f"base URL is {text!r}, not LLMBase's {expected}"
+        return f"base URL is {mask_url(text)!r}, not LLMBase's {expected}"
     if value.kind is ValueKind.NONE:
         return f"base_url=None falls back to $OPENAI_BASE_URL or api.openai.com; use {expected}"
     if value.kind is ValueKind.ENV:

@@ -1,7 +1,8 @@
 """A secret is written in the source.
 
 A literal that looks like a real key (a known prefix such as ``sk-``, ``sk-or-v1-``,
-``llmbase_``, ``gsk_`` followed by enough characters, or a long opaque token) as
+``llmbase_``, ``gsk_`` followed by enough characters, or a long random-looking token:
+hex, base64, a UUID) as
 ``api_key=``, as ``openai.api_key = ...``, as the default of an environment read,
 or in an ``Authorization: Bearer ...`` header of ``default_headers``/
 ``extra_headers``. Read it from ``os.environ["LLMBASE_API_KEY"]`` instead, and
@@ -46,9 +47,10 @@ import libcst as cst
 from llmbase_migrate.analysis.facts import ModuleFacts, Span, Value, ValueKind
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.analysis.visitor import Visitor
-from llmbase_migrate.fixes.builders import string_literal
-from llmbase_migrate.fixes.clients import environ_read, replace_expression, secrets_in
-from llmbase_migrate.rules._client_plan import Verdict, module_plans
+from llmbase_migrate.fixes.bindings import environ_read, secrets_in
+from llmbase_migrate.fixes.edits import replace_expression, string_literal
+from llmbase_migrate.rules._client_draft import Verdict
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, Span, Value, ValueKind
-from llmbase_migrate.rules._client_plan import Verdict, module_plans
+from llmbase_migrate.rules._client_draft import Verdict
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules._judge import is_chat_agent_env
 from llmbase_migrate.rules.base import Invalid, Report, RuleContext, RuleSpec, Severity, Valid
 from llmbase_migrate.secrets import is_chat_agent_key, mask

@@ -37,9 +37,10 @@ from llmbase_migrate.analysis.facts import (
 )
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
 from llmbase_migrate.analysis.visitor import Visitor
-from llmbase_migrate.fixes.builders import remove_fields
-from llmbase_migrate.fixes.clients import secrets_in
-from llmbase_migrate.rules._client_plan import Verdict, module_plans
+from llmbase_migrate.fixes.bindings import secrets_in
+from llmbase_migrate.fixes.edits import remove_fields
+from llmbase_migrate.rules._client_draft import Verdict
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,

@@ -31,7 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts, OptionSite
-from llmbase_migrate.rules._client_plan import Verdict, module_plans
+from llmbase_migrate.rules._client_draft import Verdict
+from llmbase_migrate.rules._client_plan import module_plans
 from llmbase_migrate.rules.base import (
     Applicability,
     Invalid,

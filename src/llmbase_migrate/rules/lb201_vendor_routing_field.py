@@ -41,7 +41,7 @@ import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import call_without_fields, remove_fields, with_keyword
+from llmbase_migrate.fixes.edits import call_without_fields, remove_fields, with_keyword
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (

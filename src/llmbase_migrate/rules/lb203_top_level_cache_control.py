@@ -26,13 +26,8 @@ import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import remove_fields, string_literal
-from llmbase_migrate.fixes.requests import (
-    call_edit,
-    prompt_cache_key,
-    removable,
-    renamed_field,
-)
+from llmbase_migrate.fixes.edits import remove_fields, renamed_field, replace_node, string_literal
+from llmbase_migrate.fixes.requests import prompt_cache_key, removable
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
@@ -86,7 +81,7 @@ def _fixes(
         key = prompt_cache_key(ctx.prompt_cache_key, ctx.path)
         # In the quote style of the entry's key, if it is one.
         value = cst.SimpleString(string_literal(key, covered[0].node))
-        edit = call_edit(
+        edit = replace_node(
             source, call.node, renamed_field(call.node, covered[0], "prompt_cache_key", value)
         )
         message = f"replace cache_control with prompt_cache_key={string_literal(key)}"

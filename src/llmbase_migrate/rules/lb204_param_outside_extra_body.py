@@ -31,19 +31,17 @@ import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import (
+from llmbase_migrate.fixes.edits import (
     Mapping,
     dict_of,
-    with_mapping_entries,
-    without_arguments,
-    without_entries,
-)
-from llmbase_migrate.fixes.requests import (
-    call_edit,
     is_mapping,
     mapping_entry,
     mapping_keys,
+    replace_node,
     with_entry_value,
+    with_mapping_entries,
+    without_arguments,
+    without_entries,
 )
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields
@@ -204,7 +202,7 @@ def _fixes(source: SourceMap, call: ChatCall, misplaced: list[Field]) -> dict[in
         keywords = [node for node in keywords if node is not replaced]
     args = [replacement if arg is replaced else arg for arg in call.node.args]
     new_call = without_arguments(call.node.with_changes(args=args), keywords)
-    edit = call_edit(source, call.node, new_call)
+    edit = replace_node(source, call.node, new_call)
     if edit is None:
         return {}
     names = ", ".join(field.name for field in moved)

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from llmbase_migrate.analysis.facts import ChatCall, ModuleFacts
-from llmbase_migrate.fixes.builders import call_without_fields, remove_fields
+from llmbase_migrate.fixes.edits import call_without_fields, remove_fields
 from llmbase_migrate.rules._capabilities import (
     FEATURE_FIELDS,
     PARAMETER_FIELDS,

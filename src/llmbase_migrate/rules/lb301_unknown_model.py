@@ -38,7 +38,7 @@ import libcst as cst
 
 from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.builders import change_string, string_literal
+from llmbase_migrate.fixes.edits import change_string, string_literal
 from llmbase_migrate.rules._capabilities import sent_model
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules.base import (

@@ -1,4 +1,4 @@
-"""Pieces the client-setup fixes (LB101-LB106) share.
+"""What a fix may write, given how the module binds names.
 
 Reading the key as ``os.environ["<api-key-env>"]`` is only right when ``os`` is the
 os module wherever the fix puts it, and renaming ``AzureOpenAI`` to ``OpenAI`` only
@@ -21,8 +21,8 @@ import libcst as cst
 from llmbase_migrate.analysis.collector import dotted_name
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.analysis.visitor import Visitor
-from llmbase_migrate.fixes.builders import string_literal
-from llmbase_migrate.fixes.edit import Edit, ImportChange
+from llmbase_migrate.fixes.edit import ImportChange
+from llmbase_migrate.fixes.edits import string_literal
 from llmbase_migrate.secrets import looks_like_secret
 
 # Shorter pieces of a concatenated key are not worth masking on their own.
@@ -112,22 +112,6 @@ def from_imports_of(source: SourceMap, name: str) -> list[Binding] | None:
     ):
         return None
     return found
-
-
-def replace_expression(source: SourceMap, node: cst.BaseExpression, code: str) -> Edit | None:
-    """Replace the expression ``node`` with the expression ``code``, keeping any
-    parentheses around it.
-
-    Like ``builders.replace_with_code``, but through the node's text: a node's span
-    leaves out its own parentheses while rendering it puts them in, so rendering a
-    parenthesized node (``("sk-" "...")``) never matches its text and
-    ``SourceMap.replace`` gives up on it.
-    """
-    try:
-        cst.parse_expression(code)
-    except cst.ParserSyntaxError:
-        return None
-    return source.replace_text(node, code)
 
 
 def secrets_in(node: cst.CSTNode) -> tuple[str, ...]:
