@@ -59,7 +59,7 @@ def test_exit_zero(run: Runner, tmp_path: Path) -> None:
 def test_demo_project(run: Runner) -> None:
     result = run("check", "fixtures/demo", cwd=ROOT)
     assert result.code == 1
-    assert "Found 10 findings in 4 files" in result.out, "the README promises 10 findings"
+    assert "Found 11 findings in 5 files" in result.out, "the README promises 11 findings"
     codes = {line.split()[1] for line in result.out.splitlines() if ": LB" in line}
     assert {"LB101", "LB102", "LB201", "LB401", "LB501"} <= codes
 

@@ -48,6 +48,13 @@ from llmbase_migrate.analysis.facts import (
     ValueKind,
 )
 from llmbase_migrate.analysis.positions import syntactic_positions
+from llmbase_migrate.analysis.project import (
+    ClassObject,
+    FunctionObject,
+    InstanceObject,
+    ProjectObject,
+    ProjectView,
+)
 from llmbase_migrate.analysis.scopes import module_scopes, store_names
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace, positions_in_text
 from llmbase_migrate.analysis.visitor import Visitor
@@ -56,10 +63,13 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+
 _MAX_DEPTH = 24
 
 
-def collect_facts(module: cst.Module, text: str | None = None) -> ModuleFacts:
+def collect_facts(
+    module: cst.Module, text: str | None = None, project: ProjectView | None = None
+) -> ModuleFacts:
     """Gather the facts of a parsed module (one metadata resolution, one traversal).
 
-    ``text`` is the source the module was parsed from (rendered again when absent).
+    ``text`` is the source the module was parsed from (rendered again when absent);
+    ``project`` evaluates what the module imports from other project modules.
     """
     recorder = _Recorder()
     module.visit(recorder)
@@ -70,11 +80,7 @@ def collect_facts(module: cst.Module, text: str | None = None) -> ModuleFacts:
     # parse, and qualified names are needed for a few nodes only (asked of the scope).
     scopes = module_scopes(module, recorder.stored_names)
     positions = positions_in_text(module, text, syntactic_positions(module))
-    resolver = _Resolver(
-        recorder,
-        positions=positions,
-        scopes=scopes,
-    )
+    resolver = _Resolver(recorder, positions=positions, scopes=scopes, project=project)
     source = SourceMap(
         module,
         module.code if text is None else text,
@@ -388,10 +394,12 @@ class _Resolver:
         *,
         positions: Mapping[cst.CSTNode, CodeRange],
         scopes: Mapping[cst.CSTNode, Scope | None],
+        project: ProjectView | None = None,
     ) -> None:
         self.recorder = recorder
         self.positions = positions
         self.scopes = scopes
+        self.project = project
         self._qualified_names: dict[cst.CSTNode, Collection[QualifiedName]] = {}
         self._refs: dict[cst.CSTNode, _Ref] = {}
         self._in_progress: set[cst.CSTNode] = set()
@@ -1029,10 +1037,20 @@ class _Resolver:
                     # override; only a literal default says what the code will send.
                     return Value.unknown(node.value)
                 return dataclasses.replace(resolved, via=(node, bound, *resolved.via))
+            several = self._several_bindings(node, depth)
+            if several is not None:
+                return several
+            imported = self._project_value(node, depth)
+            if imported is not None:
+                return imported
             return Value.unknown(node.value)
         attribute_value = self._self_attribute_value(node, depth)
         if attribute_value is not None:
             return attribute_value
+        if isinstance(node, cst.Attribute):
+            imported = self._project_value(node, depth)
+            if imported is not None:
+                return imported
         env = self._env_read(node, depth)
         if env is not None:
             return env
@@ -1043,6 +1061,7 @@ class _Resolver:
                     ValueKind.ENV,
                     env_var=left.env_var,
                     default=self.value(node.right, depth + 1),
+                    location=left.location,
                 )
             if left.kind is ValueKind.UNKNOWN:
                 # ``cfg.base_url or "https://api.openai.com/v1"``: unknown, with a fallback.
@@ -1051,10 +1070,196 @@ class _Resolver:
                     identifier=left.identifier,
                     default=self.value(node.right, depth + 1),
                 )
-            return Value.unknown()
+            if left.kind is ValueKind.NONE:
+                return self.value(node.right, depth + 1)
+            if left.kind is ValueKind.EITHER:
+                return Value(
+                    ValueKind.EITHER,
+                    alternatives=(*left.alternatives, self.value(node.right, depth + 1)),
+                )
+            return left if left.kind is ValueKind.STRING and left.text else Value.unknown()
+        if isinstance(node, cst.IfExp):
+            return Value(
+                ValueKind.EITHER,
+                alternatives=(self.value(node.body, depth + 1), self.value(node.orelse, depth + 1)),
+            )
         if isinstance(node, cst.FormattedString):
             return self._formatted_value(node, depth)
+        if isinstance(node, cst.Call):
+            returned = self._returned_value(node, depth)
+            if returned is not None:
+                return returned
         return Value.unknown(_identifier_hint(node))
+
+    # -- values written elsewhere: several bindings, helpers, other modules
+    def _several_bindings(self, node: cst.Name, depth: int) -> Value | None:
+        """A name assigned in several places, every one of which may hold where it is
+        read (``key = cfg.key`` then ``if not key: key = os.environ[...]``): one of
+        their values. None unless there are several and each is an assignment."""
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return None
+        reaching = self._reaching(node, scope, depth)
+        if len(reaching) < 2:
+            return None
+        values = []
+        for assignment in reaching:
+            if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
+                return None
+            bound = self.recorder.bindings.get(assignment.node)
+            if bound is None:
+                return None
+            values.append(self.value(bound, depth + 1))
+        if all(value.kind is ValueKind.UNKNOWN and value.default is None for value in values):
+            return None
+        return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _returned_value(self, call: cst.Call, depth: int) -> Value | None:
+        """What a call of a function or method of this module returns, when it returns
+        plain values (``base_url=self._base_url()``); what a project function
+        returns."""
+        function = self._function_of(call.func, depth)
+        if function is not None:
+            returned = self.recorder.returns.get(function)
+            if not returned:
+                return None
+            values = tuple(self.value(expression, depth + 1) for expression in returned)
+            if len(values) == 1:
+                return values[0]
+            return Value(ValueKind.EITHER, alternatives=values)
+        obj = self._project_object(call.func, depth)
+        if obj is not None and isinstance(obj[0], FunctionObject) and self.project is not None:
+            found = self.project.call(obj[0])
+            return found if isinstance(found, Value) else None
+        return None
+
+    def _function_of(self, func: cst.BaseExpression, depth: int) -> cst.FunctionDef | None:
+        ref = self.ref(func, depth)
+        return ref.function if ref.kind == "function" else None
+
+    def _project_value(self, node: cst.Name | cst.Attribute, depth: int) -> Value | None:
+        """The value of a name imported from another project module, or of an
+        attribute of a module, a configuration object or a class of the project."""
+        if self.project is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            obj = self._imported_object(node)
+            return obj if isinstance(obj, Value) else None
+        base = self._project_object(node.value, depth + 1)
+        if base is None:
+            return None
+        obj_base, construction = base
+        if construction is not None:
+            for arg in construction.args:
+                if arg.keyword is not None and arg.keyword.value == node.attr.value:
+                    return self.value(arg.value, depth + 1)
+            if any(arg.star == "**" for arg in construction.args):
+                return None  # the field may be set in there
+        found = self.project.attribute(obj_base, node.attr.value)
+        return found if isinstance(found, Value) else None
+
+    def _project_object(
+        self, node: cst.BaseExpression, depth: int
+    ) -> tuple[ProjectObject, cst.Call | None] | None:
+        """The project module, class, instance or function an expression denotes, with
+        the construction call when an instance is built in this module."""
+        if self.project is None or depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            imported = self._imported_object(node)
+            if imported is not None and not isinstance(imported, Value):
+                return imported, None
+            bound = self._single_assignment(node)
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.Name):
+                value = self.recorder.bindings.get(bound.node)
+                return self._project_object(value, depth + 1) if value is not None else None
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.Param):
+                if bound.node in self.recorder.self_params:
+                    return None
+                instance = self._annotated_instance(bound.node.annotation)
+                return (instance, None) if instance is not None else None
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.ClassDef):
+                own = self.project.own_class(bound.node.name.value)
+                return (own, None) if own is not None else None
+            return None
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name):
+                owner = self._self_owner(node.value)
+                if owner is not None:
+                    values = self._values_before(
+                        owner, self._class_attribute_values(owner, node.attr.value, set()), node
+                    )
+                    if len(values) == 1:
+                        return self._project_object(values[0], depth + 1)
+                    annotation = self._class_attribute_annotation(owner, node.attr.value, set())
+                    instance = self._annotated_instance(annotation)
+                    return (instance, None) if instance is not None else None
+            base = self._project_object(node.value, depth + 1)
+            if base is None:
+                return None
+            found = self.project.attribute(base[0], node.attr.value)
+            if found is None or isinstance(found, Value):
+                return None
+            return found, None
+        if isinstance(node, cst.Call):
+            callee = self._project_object(node.func, depth + 1)
+            if callee is None:
+                return None
+            if isinstance(callee[0], ClassObject):
+                cls = callee[0]
+                return InstanceObject(cls.summary, cls.cls), node
+            found = self.project.call(callee[0])
+            if found is None or isinstance(found, Value):
+                return None
+            return found, None
+        return None
+
+    def _annotated_instance(self, annotation: cst.Annotation | None) -> InstanceObject | None:
+        """An instance of the project class an annotation names (``settings: Settings``)."""
+        if annotation is None:
+            return None
+        for name_node in _annotation_names(annotation.annotation):
+            found = self._project_object(name_node, 0)
+            if found is not None and isinstance(found[0], ClassObject):
+                return InstanceObject(found[0].summary, found[0].cls)
+        return None
+
+    def _single_assignment(self, node: cst.Name) -> BaseAssignment | None:
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return None
+        assignments = list(scope[node.value])
+        return assignments[0] if len(assignments) == 1 else None
+
+    def _imported_object(self, node: cst.Name) -> ProjectObject | Value | None:
+        """What a name imported from a project module holds (``from .config import
+        MODEL``, ``from pkg import config``, ``import settings``)."""
+        if self.project is None:
+            return None
+        assignment = self._single_assignment(node)
+        if not isinstance(assignment, ImportAssignment):
+            return None
+        statement = assignment.node
+        if isinstance(statement, cst.ImportFrom):
+            if isinstance(statement.names, cst.ImportStar):
+                return None
+            module = dotted_name(statement.module) or "" if statement.module is not None else ""
+            for alias in statement.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name) and bound.value == node.value:
+                    name = dotted_name(alias.name)
+                    return self.project.imported(module, name, len(statement.relative))
+            return None
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                dotted = dotted_name(alias.name) or ""
+                if alias.asname is not None:
+                    bound = alias.asname.name
+                    if isinstance(bound, cst.Name) and bound.value == node.value:
+                        return self.project.imported(dotted, None, 0)
+                elif dotted.split(".", 1)[0] == node.value:
+                    return self.project.imported(node.value, None, 0)
+        return None
 
     def _formatted_value(self, node: cst.FormattedString, depth: int) -> Value:
         """An f-string whose placeholders are constants is a string; otherwise its most

@@ -33,6 +33,28 @@ class ValueKind(enum.Enum):
     ENV = "env"
     NONE = "none"
     UNKNOWN = "unknown"
+    # one of several values, depending on a condition (``a if c else b``, a name
+    # assigned in two branches): ``alternatives`` holds them
+    EITHER = "either"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    """Where a value was written in another module of the project: its path relative
+    to the project root, and its span there (1-based, end column exclusive)."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.end_line or self.line, self.end_column or 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +65,8 @@ class Value:
     (None when the variable name itself is not static); ``default`` is what the read
     falls back to (None when it raises on a missing variable, ``Value.none()`` when it
     returns None). ``UNKNOWN``: ``identifier`` is the most telling name in the
-    expression (``settings.OPENAI_API_KEY`` gives ``OPENAI_API_KEY``), if any.
+    expression (``settings.OPENAI_API_KEY`` gives ``OPENAI_API_KEY``), if any, and
+    ``default`` what an ``or`` falls back to. ``EITHER``: one of ``alternatives``.
     """
 
     kind: ValueKind
@@ -58,6 +81,16 @@ class Value:
     # parameters, ``self.<attr>``): a constant read only along such paths may be
     # edited for the expression's sake.
     via: tuple[cst.CSTNode, ...] = field(default=(), compare=False)
+    # For ``EITHER``: the values it may be.
+    alternatives: tuple[Value, ...] = ()
+    # Written in another module of the project (``from .config import MODEL``): where.
+    location: SourceLocation | None = field(default=None, compare=False)
+
+    def leaves(self) -> tuple[Value, ...]:
+        """The values this one may be: its alternatives (flattened), or itself."""
+        if self.kind is not ValueKind.EITHER:
+            return (self,)
+        return tuple(leaf for alternative in self.alternatives for leaf in alternative.leaves())
 
     @staticmethod
     def none() -> Value:

@@ -18,6 +18,7 @@ from llmbase_migrate.engine.discovery import DiscoverySkip, SourcePath, discover
 from llmbase_migrate.engine.fixer import fix_bytes, is_applicable
 from llmbase_migrate.engine.outcome import Clean, Failed, Fixed, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.pool import run_jobs
+from llmbase_migrate.engine.relocation import relocate
 from llmbase_migrate.engine.result_cache import (
     CacheKey,
     ResultCache,
@@ -78,7 +79,10 @@ class RunResult:
 
 
 def rule_context(
-    settings: Settings, relative_path: str | None = None, catalog: CatalogIndex | None = None
+    settings: Settings,
+    relative_path: str | None = None,
+    catalog: CatalogIndex | None = None,
+    file: Path | None = None,
 ) -> RuleContext:
     return RuleContext(
         # Credentials in the configured URL must never be written into source by a fix.
@@ -89,6 +93,8 @@ def rule_context(
         path=relative_path,
         catalog=catalog,
         keep_hosts=settings.keep_hosts,
+        project_root=str(settings.project_root),
+        file=str(file.absolute()) if file is not None else None,
     )
 
 
@@ -179,8 +185,12 @@ def check_source(
     """Analyse one file's bytes (stdin, tests, editors)."""
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
+    file = Path(display) if display != STDIN_PATH else None
     return analyze_bytes(
-        display, raw, selection.for_path(relative), rule_context(settings, relative, catalog)
+        display,
+        raw,
+        selection.for_path(relative),
+        rule_context(settings, relative, catalog, file),
     )
 
 
@@ -196,7 +206,8 @@ def fix_source(
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
     rules = selection.for_path(relative)
-    context = rule_context(settings, relative, catalog)
+    file = Path(display) if display != STDIN_PATH else None
+    context = rule_context(settings, relative, catalog, file)
     return fix_bytes(display, raw, rules, context, unsafe=unsafe)
 
 
@@ -230,6 +241,14 @@ def _run(
         catalog=options.catalog,
         cache=options.cache,
         progress=options.progress,
+    )
+    outcomes = relocate(
+        outcomes,
+        [(source.display, source.path) for source in discovery.files],
+        settings.project_root,
+        lambda path, code: any(
+            rule.code == code for rule in selection.for_path(_relative_to_root(path, settings))
+        ),
     )
     # A path the user named that is no file to read was not checked: an outcome of
     # the run, like a file that cannot be read, not a note for --verbose.
@@ -280,7 +299,7 @@ def _analyze_files(
             outcomes.append(Clean(display, parsed=False))
             continue
         codes = tuple(rule.code for rule in rules)
-        context = rule_context(settings, relative, catalog)
+        context = rule_context(settings, relative, catalog, path)
         key = None
         if cache is not None:
             if catalog_digest is None:
@@ -400,7 +419,7 @@ def _unfixed(
     """The file as it stays, unfixed: its findings (analysed again, positions in the
     unchanged text, the fixable ones still fixable) with the reason."""
     relative = _relative_to_root(path, settings)
-    context = rule_context(settings, relative, catalog)
+    context = rule_context(settings, relative, catalog, path)
     analysis = analyze_bytes(
         outcome.path, outcome.original, selection.for_path(relative), context
     ).outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmbase_migrate.analysis.facts import Span
+from llmbase_migrate.analysis.facts import SourceLocation, Span
 from llmbase_migrate.rules.base import Fix, Severity
 
 
@@ -19,6 +19,8 @@ class Finding:
     span: Span
     message: str
     fix: Fix | None = None
+    # where the value the finding is about was written, in another module
+    source: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,9 @@ class Clean:
     path: str
     parsed: bool
     suppressed: int = 0
+    # project modules the analysis read (display path, digest): a cached result holds
+    # only while they are unchanged
+    depends_on: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,7 @@ class HasFindings:
     findings: tuple[Finding, ...]
     suppressed: int = 0
     fix_error: str | None = None
+    depends_on: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

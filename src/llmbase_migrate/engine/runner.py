@@ -10,12 +10,14 @@ import ast
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
 from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
+from llmbase_migrate.analysis.project import ProjectView, project_index
 from llmbase_migrate.analysis.source_map import text_for_libcst
 from llmbase_migrate.engine.candidates import has_candidate_shape, may_hold_candidate
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
@@ -115,6 +117,7 @@ def _analyze_text(
     a file the interpreter cannot compile is LB001 even when it parses.
     """
     module: cst.Module | None = None
+    depends_on: tuple[tuple[str, str], ...] = ()
     try:
         tree = given if given is not None else cpython.parse(text)
     except (RecursionError, MemoryError):
@@ -138,7 +141,10 @@ def _analyze_text(
             except cst.ParserSyntaxError as parse_error:
                 facts = _parse_failure_facts(parse_error, text)
             else:
-                facts = collect_facts(module, text)
+                project = _project_view(context, tree)
+                facts = collect_facts(module, text, project)
+                if project is not None:
+                    depends_on = tuple(sorted(project.read.items()))
     findings: list[Finding] = []
     suppressed = 0
     for rule in rules:
@@ -167,12 +173,26 @@ def _analyze_text(
                     span=report.span,
                     message=report.message,
                     fix=report.fix,
+                    source=report.source,
                 )
             )
     findings.sort(key=lambda finding: (finding.span, finding.code))
     if findings:
-        return FileAnalysis(HasFindings(path, tuple(findings), suppressed), facts, module)
-    return FileAnalysis(Clean(path, parsed=True, suppressed=suppressed), facts, module)
+        return FileAnalysis(
+            HasFindings(path, tuple(findings), suppressed, depends_on=depends_on), facts, module
+        )
+    return FileAnalysis(
+        Clean(path, parsed=True, suppressed=suppressed, depends_on=depends_on), facts, module
+    )
+
+
+def _project_view(context: RuleContext, tree: ast.Module) -> ProjectView | None:
+    """The window onto the project that evaluates the module's imports (None when
+    the project is not known, as for code that is no file)."""
+    if context.project_root is None:
+        return None
+    file = Path(context.file) if context.file is not None else None
+    return project_index(Path(context.project_root)).view(file, tree)
 
 
 def _compile_failure(tree: ast.Module, text: str) -> ParseFailure | None:

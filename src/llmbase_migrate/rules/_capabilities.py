@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ValueKind
+from llmbase_migrate.analysis.facts import (
+    ChatCall,
+    Field,
+    FieldOrigin,
+    SourceLocation,
+    Value,
+    ValueKind,
+)
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.catalog.index import CatalogIndex, ModelInfo
 from llmbase_migrate.fixes.edits import is_mapping, literal_key, mapping_entry
@@ -55,25 +62,47 @@ class SentModel:
     model: str
     condition: str = ""
     fallback: cst.CSTNode | None = None
+    # written in another module of the project: where
+    location: SourceLocation | None = None
 
 
 def sent_model(call: ChatCall) -> SentModel | None:
     """The model ID ``call`` sends: a literal, a constant, a literal parameter default,
-    the literal default of an environment read or of ``x or "default"``."""
+    the literal default of an environment read or of ``x or "default"``, written in
+    this module or another of the project; the first when it may send several."""
+    found = sent_models(call)
+    return found[0] if found else None
+
+
+def sent_models(call: ChatCall) -> list[SentModel]:
+    """Every model ID ``call`` may send (``"a" if fast else "b"`` sends either)."""
     field = call.arguments.named("model")
     if field is None:
-        return None
-    value = field.value
+        return []
+    found = []
+    for value in field.value.leaves():
+        sent = _sent(field, value)
+        if sent is not None:
+            found.append(sent)
+    return found
+
+
+def _sent(field: Field, value: Value) -> SentModel | None:
     if value.kind is ValueKind.STRING and value.text is not None:
-        return SentModel(field, value.text)
+        return SentModel(field, value.text, location=value.location)
     default = value.default
     if default is None or default.kind is not ValueKind.STRING or default.text is None:
         return None
+    location = default.location or value.location
     if value.kind is ValueKind.ENV:
         variable = f"${value.env_var}" if value.env_var else "the variable"
-        return SentModel(field, default.text, f"when {variable} is unset, ")
+        return SentModel(field, default.text, f"when {variable} is unset, ", location=location)
     return SentModel(
-        field, default.text, f"when {value.identifier or 'the value'} is empty, ", default.origin
+        field,
+        default.text,
+        f"when {value.identifier or 'the value'} is empty, ",
+        default.origin,
+        location=location,
     )
 
 

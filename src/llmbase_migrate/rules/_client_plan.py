@@ -79,6 +79,7 @@ from llmbase_migrate.rules._judge import (
     base_url_problem,
     module_selects_azure,
     vendor_of,
+    written_at,
 )
 from llmbase_migrate.rules.base import RuleContext
 
@@ -431,32 +432,36 @@ def _stays_reason(draft: ClientDraft) -> str:
 def key_problem(draft: ClientDraft, value: Value, ctx: RuleContext) -> str | None:
     """Why the key value given to a client is wrong for LLMBase, or None."""
     wanted = f"os.environ[{ctx.api_key_env!r}]"
+    if hardcoded_key(draft) is not None:
+        return None  # LB103's
+    where = written_at(value)
+    vendor_keys = [key for key in draft.credentials if key.kind is KeyKind.VENDOR]
+    if vendor_keys and len(draft.credentials) == 1 and value.kind is not ValueKind.EITHER:
+        if value.kind is ValueKind.NONE:
+            return f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}"
+        vendor = vendor_of(value.env_var if value.kind is ValueKind.ENV else value.identifier)
+        if value.kind is ValueKind.ENV:
+            return (
+                f"api_key is read from ${value.env_var}{where}, another vendor's key "
+                f"({vendor}) that LLMBase rejects; use {wanted}"
+            )
+        return (
+            f"api_key comes from {value.identifier}{where}, another vendor's key ({vendor}) "
+            f"that LLMBase rejects; use {wanted}"
+        )
+    if vendor_keys:
+        labels = ", ".join(key.label for key in vendor_keys)
+        return (
+            f"api_key may come from {labels}{where}, another vendor's key that LLMBase "
+            f"rejects; use {wanted}"
+        )
     (key, *_) = draft.credentials
-    if hardcoded_key(draft) is not None or key.kind in (
-        KeyKind.CHAT_AGENT,
-        KeyKind.LLMBASE,
-        KeyKind.UNKNOWN,
-    ):
-        return None  # LB103's, LB104's, fine, or not known
-    if value.kind is ValueKind.NONE:
-        return f"api_key=None falls back to $OPENAI_API_KEY; use {wanted}"
-    if key.kind is KeyKind.PLACEHOLDER:
-        if draft.verdict is not Verdict.MOVE:
-            return None  # a test double, or a proxy that adds the key
+    if key.kind is KeyKind.PLACEHOLDER and draft.verdict is Verdict.MOVE:
         return (
             f"api_key {value.text!r} is a placeholder; once the client calls LLMBase it "
             f"needs an inference key: use {wanted}"
         )
-    vendor = vendor_of(value.env_var if value.kind is ValueKind.ENV else value.identifier)
-    if value.kind is ValueKind.ENV:
-        return (
-            f"api_key is read from ${value.env_var}, another vendor's key ({vendor}) that "
-            f"LLMBase rejects; use {wanted}"
-        )
-    return (
-        f"api_key comes from {value.identifier}, another vendor's key ({vendor}) that "
-        f"LLMBase rejects; use {wanted}"
-    )
+    return None  # fine, LB104's, not known, or a placeholder on a test double
 
 
 def key_changes(draft: ClientDraft) -> bool:
@@ -467,7 +472,7 @@ def key_changes(draft: ClientDraft) -> bool:
         return hardcoded.kind is not KeyKind.CHAT_AGENT
     if key.kind is KeyKind.PLACEHOLDER:
         return draft.verdict is Verdict.MOVE
-    return key.kind is KeyKind.VENDOR
+    return any(candidate.kind is KeyKind.VENDOR for candidate in draft.credentials)
 
 
 def _moved(draft: ClientDraft, setup: ClientSetup) -> ClientDraft | None:

@@ -242,6 +242,14 @@ def destinations(
     SDK's default too."""
     if value is None or value.kind is ValueKind.NONE:
         return (OPENAI_DEFAULT,)
+    if value.kind is ValueKind.EITHER:
+        return tuple(
+            dict.fromkeys(
+                endpoint
+                for alternative in value.alternatives
+                for endpoint in destinations(alternative, base_url, keep_hosts)
+            )
+        )
     if value.kind is ValueKind.STRING:
         if not (value.text or "").strip():
             return (OPENAI_DEFAULT,)
@@ -279,6 +287,14 @@ def credentials(value: Value | None, api_key_env: str) -> tuple[Credential, ...]
     reads ``$OPENAI_API_KEY``)."""
     if value is None or value.kind is ValueKind.NONE:
         return (Credential(KeyKind.VENDOR, "$OPENAI_API_KEY"),)
+    if value.kind is ValueKind.EITHER:
+        return tuple(
+            dict.fromkeys(
+                key
+                for alternative in value.alternatives
+                for key in credentials(alternative, api_key_env)
+            )
+        )
     if value.kind is ValueKind.STRING:
         text = value.text or ""
         if is_chat_agent_key(text):
@@ -292,15 +308,24 @@ def credentials(value: Value | None, api_key_env: str) -> tuple[Credential, ...]
     if value.kind is ValueKind.ENV:
         variable = value.env_var
         fallback: tuple[Credential, ...] = ()
-        if value.default is not None and value.default.kind is not ValueKind.NONE:
-            fallback = credentials(value.default, api_key_env)
+        default = value.default
+        if (
+            default is not None
+            and default.kind is not ValueKind.NONE
+            # ``os.getenv("KEY", "")``: no key when unset, not another one
+            and not (default.kind is ValueKind.STRING and not default.text)
+        ):
+            fallback = credentials(default, api_key_env)
         if variable is None:
             return (Credential(KeyKind.UNKNOWN, "a computed variable"), *fallback)
         return (_named_key(variable, f"${variable}", api_key_env), *fallback)
     identifier = value.identifier
-    if identifier:
-        return (_named_key(identifier, identifier, api_key_env),)
-    return (Credential(KeyKind.UNKNOWN, "an expression"),)
+    named = _named_key(identifier, identifier, api_key_env) if identifier else None
+    first = named or Credential(KeyKind.UNKNOWN, "an expression")
+    if value.default is not None and value.default.kind is not ValueKind.NONE:
+        # ``cfg.api_key or os.getenv("OPENAI_API_KEY")``: either may be sent
+        return tuple(dict.fromkeys((first, *credentials(value.default, api_key_env))))
+    return (first,)
 
 
 def _named_key(identifier: str, label: str, api_key_env: str) -> Credential:

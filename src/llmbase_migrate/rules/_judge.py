@@ -50,8 +50,30 @@ def is_chat_agent_env(variable: str | None) -> bool:
 
 
 def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = False) -> str | None:
-    """Why a base URL value does not reach LLMBase, or None if it does (or cannot be known)."""
+    """Why a base URL value does not reach LLMBase, or None if it does (or cannot be
+    known); a value written in another module says where."""
+    problem = _base_url_problem(value, ctx, module_client=module_client)
+    return problem + written_at(value) if problem is not None else None
+
+
+def written_at(value: Value) -> str:
+    """`` (set in config.py:3)`` for a value written in another module, else ``""``."""
+    locations = {leaf.location for leaf in value.leaves() if leaf.location is not None}
+    if value.location is not None:
+        locations.add(value.location)
+    if not locations:
+        return ""
+    return " (set in " + ", ".join(str(location) for location in sorted(locations)) + ")"
+
+
+def _base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool) -> str | None:
     expected = ctx.base_url
+    if value.kind is ValueKind.EITHER:
+        for alternative in value.alternatives:
+            problem = _base_url_problem(alternative, ctx, module_client=module_client)
+            if problem is not None:
+                return f"in one case, the {problem}"
+        return None
     if value.kind is ValueKind.STRING:
         text = value.text or ""
         if normalize_url(text) == normalize_url(expected) or is_agent_url(text):
@@ -82,12 +104,12 @@ def base_url_problem(value: Value, ctx: RuleContext, *, module_client: bool = Fa
                 f"give it the default {expected!r}"
             )
         if value.default.kind is ValueKind.STRING:
-            problem = base_url_problem(value.default, ctx, module_client=module_client)
+            problem = _base_url_problem(value.default, ctx, module_client=module_client)
             if problem is not None:
                 return f"when ${variable} is unset, the {problem}"
         return None
     if value.default is not None and value.default.kind is ValueKind.STRING:
-        problem = base_url_problem(value.default, ctx, module_client=module_client)
+        problem = _base_url_problem(value.default, ctx, module_client=module_client)
         if problem is not None:
             return f"when {value.identifier or 'the value'} is empty, the {problem}"
     vendor = vendor_of(value.identifier)

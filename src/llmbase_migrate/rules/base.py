@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from llmbase_migrate.analysis.facts import ModuleFacts, Span
+from llmbase_migrate.analysis.facts import ModuleFacts, SourceLocation, Span
 from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.fixes.edit import Applicability, Edit, Fix, ImportChange
 
@@ -45,6 +45,9 @@ class Report:
     span: Span
     message: str
     fix: Fix | None = None
+    # the finding is about a value written in another module of the project: where
+    # (the run reports it there, once, when that module is part of the run)
+    source: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class RuleContext:
     catalog: CatalogIndex | None = None
     # host patterns of clients meant to stay where they are (config ``keep-hosts``)
     keep_hosts: tuple[str, ...] = ()
+    # where the project is and which file of it this is (absolute paths), so that the
+    # analysis can read what the file imports from other project modules
+    project_root: str | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

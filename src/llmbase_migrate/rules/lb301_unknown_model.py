@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts
+from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts, SourceLocation
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.edits import change_string, string_literal
-from llmbase_migrate.rules._capabilities import sent_model
+from llmbase_migrate.rules._capabilities import sent_models
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules.base import (
     Applicability,
@@ -132,30 +132,44 @@ class _ModelUse:
     condition: str
     # the literal to rewrite for a fallback written at the call (``cfg.model or "x"``)
     fallback: cst.CSTNode | None = None
+    # written in another module: reported there (and fixed by hand), not at the call
+    location: SourceLocation | None = None
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     uses = list(_model_uses(migrating_calls(facts, ctx), ctx))
     for use in uses:
-        fix = _fix(facts.source, use, uses) if facts.source is not None else None
+        fix = None
+        if facts.source is not None and use.location is None:
+            fix = _fix(facts.source, use, uses)
+        where = f" (set in {use.location})" if use.location is not None else ""
         yield Report(
             use.field.span,
-            f'{use.condition}model "{use.model}" is not the LLMBase model ID to use: {use.reason}',
+            f'{use.condition}model "{use.model}"{where} is not the LLMBase model ID to use: '
+            f"{use.reason}",
             fix,
+            source=use.location,
         )
 
 
 def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelUse]:
     for call in calls:
-        sent = sent_model(call)
-        if sent is None:
-            continue
-        replacement = replacement_for(sent.model, ctx)
-        reason = replacement.reason if replacement is not None else unknown_reason(sent.model, ctx)
-        if reason is not None:
-            yield _ModelUse(
-                call, sent.field, sent.model, replacement, reason, sent.condition, sent.fallback
+        for sent in sent_models(call):
+            replacement = replacement_for(sent.model, ctx)
+            reason = (
+                replacement.reason if replacement is not None else unknown_reason(sent.model, ctx)
             )
+            if reason is not None:
+                yield _ModelUse(
+                    call,
+                    sent.field,
+                    sent.model,
+                    replacement,
+                    reason,
+                    sent.condition,
+                    sent.fallback,
+                    sent.location,
+                )
 
 
 def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | None:
