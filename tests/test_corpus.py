@@ -12,7 +12,7 @@ from llmbase_migrate.catalog.source import load_catalog
 from llmbase_migrate.config import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = ["fixtures/demo", "fixtures/corpus", "fixtures/negatives"]
+CORPORA = ["fixtures/demo", "fixtures/corpus", "fixtures/negatives", "fixtures/project"]
 
 
 @pytest.mark.parametrize("corpus", CORPORA)

@@ -17,7 +17,7 @@ from llmbase_migrate.engine.outcome import Clean, Fixed, HasFindings, Outcome
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(
     path.relative_to(ROOT).as_posix()
-    for corpus in ("fixtures/demo", "fixtures/corpus", "fixtures/negatives")
+    for corpus in ("fixtures/demo", "fixtures/corpus", "fixtures/negatives", "fixtures/project")
     for path in (ROOT / corpus).rglob("*.py")
 )
 SETTINGS = Settings(project_root=ROOT, model_map={"gpt-4o-mini": "deepseek/deepseek-v4-flash"})

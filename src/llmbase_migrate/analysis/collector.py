@@ -144,6 +144,7 @@ class _Recorder(Visitor):
         self.loops: list[cst.For | cst.While] = []
         # function -> the expressions its ``return`` statements return
         self.returns: dict[cst.FunctionDef, list[cst.BaseExpression]] = defaultdict(list)
+        self.functions: list[cst.FunctionDef] = []
         # names stored to, for the scope walk (``analysis.scopes``)
         self.stored_names: set[cst.Name] = set()
         # innermost last: a _ClassInfo for a class body, a FunctionDef for a function body
@@ -190,6 +191,7 @@ class _Recorder(Visitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.stored_names.add(node.name)
+        self.functions.append(node)
         owner = self._context[-1] if self._context else None
         if isinstance(owner, _ClassInfo) and _contains(owner.node, node):
             owner.methods.setdefault(node.name.value, node)
@@ -1040,6 +1042,9 @@ class _Resolver:
             several = self._several_bindings(node, depth)
             if several is not None:
                 return several
+            passed = self._passed_by_callers(node, depth)
+            if passed is not None:
+                return passed
             imported = self._project_value(node, depth)
             if imported is not None:
                 return imported
@@ -1113,6 +1118,43 @@ class _Resolver:
         if all(value.kind is ValueKind.UNKNOWN and value.default is None for value in values):
             return None
         return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _passed_by_callers(self, node: cst.Name, depth: int) -> Value | None:
+        """A parameter without a default, of a function this module calls: what every
+        call passes (``def make(base_url): ...`` with ``make("https://...")``). None
+        unless every call in the module passes a value it can evaluate."""
+        assignment = self._single_assignment(node)
+        if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Param)):
+            return None
+        param = assignment.node
+        if param.default is not None or param in self.recorder.self_params:
+            return None
+        function = self._function_of_param(param)
+        if function is None:
+            return None
+        values = []
+        for call in self.recorder.calls:
+            if self._function_of(call.func, depth) is not function:
+                continue
+            passed = _argument_for(function, param, call)
+            if passed is None:
+                return None
+            value = self.value(passed, depth + 1)
+            if value.kind is ValueKind.UNKNOWN and value.default is None:
+                return None
+            # the argument is what the parameter holds: a literal there may be edited
+            values.append(dataclasses.replace(value, via=(node, passed, *value.via)))
+        if not values:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
+        for function in self.recorder.functions:
+            if any(candidate is param for candidate in _all_params(function)):
+                return function
+        return None
 
     def _returned_value(self, call: cst.Call, depth: int) -> Value | None:
         """What a call of a function or method of this module returns, when it returns
@@ -1347,9 +1389,18 @@ class _Resolver:
         owner = self._self_owner(node.value)
         if owner is None:
             return None
-        values = self._values_before(
-            owner, self._class_attribute_values(owner, node.attr.value, set()), node
-        )
+        assigned = self._class_attribute_values(owner, node.attr.value, set())
+        if not assigned:
+            # ``self.key`` where ``key`` is a property returning a plain value
+            method = self._method(owner, node.attr.value)
+            if method is None or not _is_property(method):
+                return None
+            returned = self.recorder.returns.get(method)
+            if not returned:
+                return None
+            found = tuple(self.value(expression, depth + 1) for expression in returned)
+            return found[0] if len(found) == 1 else Value(ValueKind.EITHER, alternatives=found)
+        values = self._values_before(owner, assigned, node)
         if len(values) != 1:
             return None
         resolved = self.value(values[0], depth + 1)
@@ -1745,6 +1796,29 @@ def _annotation_names(node: cst.BaseExpression) -> Iterable[cst.Name | cst.Attri
     elif isinstance(node, cst.BinaryOperation):
         yield from _annotation_names(node.left)
         yield from _annotation_names(node.right)
+
+
+def _all_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _argument_for(
+    function: cst.FunctionDef, param: cst.Param, call: cst.Call
+) -> cst.BaseExpression | None:
+    """The expression ``call`` passes for ``param`` of ``function`` (None when it
+    passes none, or it cannot be told: ``*args``, ``**kwargs``)."""
+    if any(arg.star for arg in call.args):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == param.name.value:
+            return arg.value
+    positional = [*function.params.posonly_params, *function.params.params]
+    if param not in positional:
+        return None
+    index = positional.index(param)
+    passed = [arg for arg in call.args if arg.keyword is None]
+    return passed[index].value if index < len(passed) else None
 
 
 def _is_property(node: cst.FunctionDef) -> bool:

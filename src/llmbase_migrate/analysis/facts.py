@@ -40,14 +40,17 @@ class ValueKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class SourceLocation:
-    """Where a value was written in another module of the project: its path relative
-    to the project root, and its span there (1-based, end column exclusive)."""
+    """Where a value was written in another module of the project: its path as shown
+    (relative to the working directory), and its span there (1-based, end column
+    exclusive)."""
 
     path: str
     line: int
     column: int = 1
     end_line: int = 0
     end_column: int = 0
+    # the absolute path, to match the files of a run
+    file: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"

@@ -94,8 +94,10 @@ class ProjectIndex:
         self._summaries: dict[Path, ModuleSummary | None] = {}
         self._stamps: dict[Path, tuple[int, int]] = {}
 
-    def view(self, file: Path | None, tree: ast.Module | None = None) -> ProjectView:
-        return ProjectView(self, file, tree)
+    def view(
+        self, file: Path | None, tree: ast.Module | None = None, display_root: Path | None = None
+    ) -> ProjectView:
+        return ProjectView(self, file, tree, display_root or Path.cwd())
 
     def search_roots(self, importer: Path | None) -> list[Path]:
         roots = []
@@ -142,10 +144,8 @@ class ProjectIndex:
         return summary
 
     def _display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        """The key a module's digest is recorded under: its absolute path."""
+        return path.as_posix()
 
     def _package_of(self, path: Path) -> str:
         """The dotted name of the package holding ``path``, relative to the nearest
@@ -382,15 +382,22 @@ class ProjectView:
     ``read`` maps the display path of every project module consulted to its digest.
     """
 
-    def __init__(self, index: ProjectIndex, file: Path | None, tree: ast.Module | None) -> None:
+    def __init__(
+        self,
+        index: ProjectIndex,
+        file: Path | None,
+        tree: ast.Module | None,
+        display_root: Path,
+    ) -> None:
         self.index = index
+        self.display_root = display_root
         self.file = file.resolve() if file is not None and file.exists() else file
         self.read: dict[str, str] = {}
         self.own: ModuleSummary | None = None
         if tree is not None:
             own_path = self.file if self.file is not None else index.root / "<stdin>"
             self.own = summarize_tree(
-                tree, own_path, index._display(own_path), index._package_of(own_path), digest=""
+                tree, own_path, own_path.as_posix(), index._package_of(own_path), digest=""
             )
         self._depth = 0
 
@@ -744,16 +751,27 @@ class ProjectView:
     ) -> SourceLocation | None:
         if summary is self.own:
             return None  # the module's own code: the LibCST analysis has positions
+        shown = _shown(summary.path, self.display_root)
         if node is None:
-            return SourceLocation(summary.display, line)
+            return SourceLocation(shown, line, file=str(summary.path))
         end_line = node.end_lineno or node.lineno
         return SourceLocation(
-            summary.display,
+            shown,
             node.lineno,
             summary.column(node.lineno, node.col_offset),
             end_line,
             summary.column(end_line, node.end_col_offset or node.col_offset),
+            file=str(summary.path),
         )
+
+
+def _shown(path: Path, display_root: Path) -> str:
+    """``path`` as messages show it: relative to the run's working directory when under
+    it, as the paths of findings are."""
+    try:
+        return path.relative_to(display_root.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _located(value: Value, location: SourceLocation | None) -> Value:
@@ -800,6 +818,29 @@ def _identifier(node: ast.expr) -> str | None:
                 return text
         return _identifier(node.func)
     return None
+
+
+_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_BOUNDARIES: dict[Path, Path | None] = {}
+
+
+def project_boundary(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` that marks a project (a
+    ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or ``.git``), or None."""
+    directory = start if start.is_dir() else start.parent
+    visited = []
+    found: Path | None = None
+    for candidate in (directory, *directory.parents):
+        if candidate in _BOUNDARIES:
+            found = _BOUNDARIES[candidate]
+            break
+        visited.append(candidate)
+        if any((candidate / marker).exists() for marker in _MARKERS):
+            found = candidate
+            break
+    for candidate in visited:
+        _BOUNDARIES[candidate] = found
+    return found
 
 
 _INDEXES: dict[Path, ProjectIndex] = {}

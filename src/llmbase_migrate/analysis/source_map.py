@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState  # no public way to render with indentation
-from libcst.metadata import Assignment, CodePosition, CodeRange, Scope
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import Assignment, CodePosition, CodeRange, ImportAssignment, Scope
 
 from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.facts import Span
@@ -193,6 +194,32 @@ class SourceMap:
         for bound_value, target in self._bound_by.items():
             if self.contains(bound_value, node):
                 return target
+        return None
+
+    def from_import_of(self, name: cst.Name) -> tuple[str, str] | None:
+        """``(module, name)`` when ``name`` is bound only by an absolute, unaliased
+        ``from module import name`` (a fix that stops reading it may then drop the
+        import, which is dropped only if nothing else reads it)."""
+        scope = self._scopes.get(name)
+        if scope is None or name.value not in scope:
+            return None
+        assignments = list(scope[name.value])
+        if len(assignments) != 1 or not isinstance(assignments[0], ImportAssignment):
+            return None
+        statement = assignments[0].node
+        if not isinstance(statement, cst.ImportFrom) or statement.relative:
+            return None
+        if statement.module is None or isinstance(statement.names, cst.ImportStar):
+            return None
+        module = get_full_name_for_node(statement.module)
+        for alias in statement.names:
+            if (
+                alias.asname is None
+                and isinstance(alias.name, cst.Name)
+                and alias.name.value == name.value
+                and module is not None
+            ):
+                return module, name.value
         return None
 
     def bound_value(self, target: cst.Name) -> cst.BaseExpression | None:

@@ -83,6 +83,7 @@ def rule_context(
     relative_path: str | None = None,
     catalog: CatalogIndex | None = None,
     file: Path | None = None,
+    cwd: Path | None = None,
 ) -> RuleContext:
     return RuleContext(
         # Credentials in the configured URL must never be written into source by a fix.
@@ -95,6 +96,7 @@ def rule_context(
         keep_hosts=settings.keep_hosts,
         project_root=str(settings.project_root),
         file=str(file.absolute()) if file is not None else None,
+        display_root=str(cwd if cwd is not None else Path.cwd()),
     )
 
 
@@ -233,6 +235,7 @@ def _run(
         respect_gitignore=options.respect_gitignore,
     )
     outcomes: list[Outcome] = _analyze_files(
+        cwd,
         [(source.display, source.path) for source in discovery.files],
         settings,
         selection,
@@ -245,7 +248,6 @@ def _run(
     outcomes = relocate(
         outcomes,
         [(source.display, source.path) for source in discovery.files],
-        settings.project_root,
         lambda path, code: any(
             rule.code == code for rule in selection.for_path(_relative_to_root(path, settings))
         ),
@@ -260,6 +262,7 @@ def _run(
 
 
 def _analyze_files(
+    cwd: Path,
     files: Sequence[tuple[str, Path]],
     settings: Settings,
     selection: RuleSelection,
@@ -299,7 +302,7 @@ def _analyze_files(
             outcomes.append(Clean(display, parsed=False))
             continue
         codes = tuple(rule.code for rule in rules)
-        context = rule_context(settings, relative, catalog, path)
+        context = rule_context(settings, relative, catalog, path, cwd)
         key = None
         if cache is not None:
             if catalog_digest is None:

@@ -28,7 +28,6 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+
 def relocate(
     outcomes: Sequence[Outcome],
     files: Sequence[tuple[str, Path]],
-    project_root: Path,
     selected: Callable[[Path, str], bool],
 ) -> list[Outcome]:
     """``outcomes`` (one per file of ``files``, matched by display path) with every
@@ -45,7 +44,7 @@ def relocate(
         for finding in outcome.findings:
             if finding.source is None:
                 continue
-            target = display_of.get(_real(project_root / finding.source.path))
+            target = display_of.get(_real(Path(finding.source.file)))
             if target is None or target not in by_display or target == finding.path:
                 continue
             key = (target, finding.source, finding.code, _without_source(finding))
@@ -56,7 +55,7 @@ def relocate(
     added: dict[str, list[Finding]] = {}
     suppressed: dict[str, int] = {}
     for (target, source, code, message), findings in groups.items():
-        path = project_root / source.path
+        path = Path(source.file)
         if not selected(path, code):
             continue
         if _suppressed(path, source.line, code):

@@ -4,7 +4,10 @@ An entry is keyed by everything its outcome depends on: the file's bytes, its
 path (per-file-ignores, and the path reported), the tool version, the rules that
 ran on it and the context they were given (settings, and the catalog's
 fingerprint). A change to any of them is a different key, so nothing is ever
-invalidated by hand; ``llmbase-migrate clean`` empties the directory.
+invalidated by hand; ``llmbase-migrate clean`` empties the directory. An outcome
+also depends on the project modules its analysis read (a model ID set in
+``config.py``): an entry records their digests, and is a miss once one of them
+changes or is gone.
 
 Entries are JSON of plain fields, in private files (``0600`` in ``0700``
 directories). An entry holds the parts of its key, which are recomputed and
@@ -31,7 +34,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from llmbase_migrate import __version__
-from llmbase_migrate.analysis.facts import Span
+from llmbase_migrate.analysis.facts import SourceLocation, Span
+from llmbase_migrate.analysis.project import MAX_MODULE_BYTES
 from llmbase_migrate.cache_files import make_private_directory, read_bounded, write_private
 from llmbase_migrate.catalog.index import CatalogIndex
 from llmbase_migrate.engine.outcome import Clean, Finding, HasFindings, Outcome, Skipped
@@ -40,7 +44,7 @@ from llmbase_migrate.rules import rules_by_code
 from llmbase_migrate.rules.base import Rule, RuleContext, Severity
 from llmbase_migrate.secrets import redact
 
-_FORMAT: Final = 2
+_FORMAT: Final = 3
 MAX_ENTRY_BYTES: Final = 8 * 1024 * 1024
 _APP_NAME: Final = "llmbase-migrate"
 # Where versions before format 2 kept pickles; removed, never read.
@@ -106,6 +110,10 @@ def context_fingerprint(codes: tuple[str, ...], context: RuleContext, catalog_di
             sorted(context.model_map.items()),
             context.prompt_cache_key,
             context.path,
+            context.keep_hosts,
+            context.project_root,
+            context.file,
+            context.display_root,
             catalog_digest,
         )
     )
@@ -143,11 +151,14 @@ class ResultCache:
         if data is None:
             return None
         try:
-            return _decode_entry(json.loads(data), key)
+            outcome = _decode_entry(json.loads(data), key)
         # What a damaged or hostile file can raise: bad UTF-8 or JSON, nesting deeper
         # than the parser goes, and _Invalid for everything the checks refuse.
         except (ValueError, RecursionError, MemoryError, _Invalid):
             return None
+        if isinstance(outcome, (Clean, HasFindings)) and not _unchanged(outcome.depends_on):
+            return None
+        return outcome
 
     def put(self, key: CacheKey, outcome: Outcome) -> None:
         """Store a check outcome; failures to write are ignored (the cache is optional)."""
@@ -201,6 +212,16 @@ class ResultCache:
         return self.directory / name[:2] / f"{name}.json"
 
 
+def _unchanged(depends_on: tuple[tuple[str, str], ...]) -> bool:
+    """Whether every project module an outcome was computed from still holds what it
+    held then."""
+    for path, digest in depends_on:
+        data = read_bounded(Path(path), MAX_MODULE_BYTES)
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            return False
+    return True
+
+
 def _holds_secret(outcome: Outcome) -> bool:
     """Whether storing ``outcome`` would store text the output boundary masks."""
     if isinstance(outcome, Skipped):
@@ -224,13 +245,19 @@ def _holds_secret(outcome: Outcome) -> bool:
 
 def _encode_outcome(outcome: Clean | HasFindings | Skipped) -> dict[str, Any]:
     if isinstance(outcome, Clean):
-        return {"kind": "clean", "parsed": outcome.parsed, "suppressed": outcome.suppressed}
+        return {
+            "kind": "clean",
+            "parsed": outcome.parsed,
+            "suppressed": outcome.suppressed,
+            "depends_on": [list(item) for item in outcome.depends_on],
+        }
     if isinstance(outcome, Skipped):
         return {"kind": "skipped", "reason": outcome.reason}
     return {
         "kind": "findings",
         "suppressed": outcome.suppressed,
         "findings": [_encode_finding(finding) for finding in outcome.findings],
+        "depends_on": [list(item) for item in outcome.depends_on],
     }
 
 
@@ -243,6 +270,7 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "span": [span.line, span.column, span.end_line, span.end_column],
         "message": finding.message,
+        "source": None if finding.source is None else _encode_location(finding.source),
         "fix": None
         if fix is None
         else {
@@ -254,8 +282,21 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
             ],
             "add_imports": [[change.module, change.name] for change in fix.add_imports],
             "remove_imports": [[change.module, change.name] for change in fix.remove_imports],
+            "reason": fix.reason,
+            "leftovers": list(fix.leftovers),
         },
     }
+
+
+def _encode_location(location: SourceLocation) -> list[Any]:
+    return [
+        location.path,
+        location.line,
+        location.column,
+        location.end_line,
+        location.end_column,
+        location.file,
+    ]
 
 
 # -- decoding: every field checked, anything else is _Invalid --------------------------------
@@ -278,22 +319,29 @@ def _decode_entry(document: object, key: CacheKey) -> Outcome:
 def _decode_outcome(document: object, path: str) -> Outcome:
     kind = document.get("kind") if isinstance(document, dict) else None
     if kind == "clean":
-        fields = _object(document, {"kind", "parsed", "suppressed"})
+        fields = _object(document, {"kind", "parsed", "suppressed", "depends_on"})
         parsed = fields["parsed"]
         if not isinstance(parsed, bool):
             raise _Invalid
-        return Clean(path, parsed, _count(fields["suppressed"]))
+        return Clean(
+            path, parsed, _count(fields["suppressed"]), _dependencies(fields["depends_on"])
+        )
     if kind == "skipped":
         return Skipped(path, _text(_object(document, {"kind", "reason"})["reason"]))
     if kind == "findings":
-        fields = _object(document, {"kind", "suppressed", "findings"})
+        fields = _object(document, {"kind", "suppressed", "findings", "depends_on"})
         findings = tuple(_decode_finding(item, path) for item in _list(fields["findings"]))
-        return HasFindings(path, findings, _count(fields["suppressed"]))
+        return HasFindings(
+            path,
+            findings,
+            _count(fields["suppressed"]),
+            depends_on=_dependencies(fields["depends_on"]),
+        )
     raise _Invalid
 
 
 def _decode_finding(document: object, path: str) -> Finding:
-    fields = _object(document, {"code", "name", "severity", "span", "message", "fix"})
+    fields = _object(document, {"code", "name", "severity", "span", "message", "source", "fix"})
     code = _text(fields["code"])
     rule = _known_rules().get(code)
     if rule is None or fields["name"] != rule.name:
@@ -305,12 +353,40 @@ def _decode_finding(document: object, path: str) -> Finding:
     line, column, end_line, end_column = _positions(fields["span"], 4)
     span = Span(line, column, end_line, end_column)
     fix = None if fields["fix"] is None else _decode_fix(fields["fix"])
-    return Finding(path, code, rule.name, severity, span, _text(fields["message"]), fix)
+    source = None if fields["source"] is None else _decode_location(fields["source"])
+    return Finding(path, code, rule.name, severity, span, _text(fields["message"]), fix, source)
+
+
+def _decode_location(document: object) -> SourceLocation:
+    values = _list(document)
+    if len(values) != 6:
+        raise _Invalid
+    line, column, end_line, end_column = _positions(values[1:5], 4)
+    return SourceLocation(_text(values[0]), line, column, end_line, end_column, _text(values[5]))
+
+
+def _dependencies(document: object) -> tuple[tuple[str, str], ...]:
+    found = []
+    for item in _list(document):
+        values = _list(item)
+        if len(values) != 2:
+            raise _Invalid
+        found.append((_text(values[0]), _text(values[1])))
+    return tuple(found)
 
 
 def _decode_fix(document: object) -> Fix:
     fields = _object(
-        document, {"applicability", "message", "edits", "add_imports", "remove_imports"}
+        document,
+        {
+            "applicability",
+            "message",
+            "edits",
+            "add_imports",
+            "remove_imports",
+            "reason",
+            "leftovers",
+        },
     )
     try:
         applicability = Applicability(fields["applicability"])
@@ -323,13 +399,29 @@ def _decode_fix(document: object) -> Fix:
             raise _Invalid
         line, column, end_line, end_column = _positions(values[:4], 4)
         edits.append(Edit(line, column, end_line, end_column, _text(values[4])))
+    reason = fields["reason"]
+    if reason is not None and not isinstance(reason, str):
+        raise _Invalid
     return Fix(
         applicability,
         _text(fields["message"]),
         tuple(edits),
         _imports(fields["add_imports"]),
         _imports(fields["remove_imports"]),
+        reason=reason,
+        leftovers=tuple(_text(item) for item in _list(fields["leftovers"])),
     )
+
+
+_FIX_FIELDS: Final = {
+    "applicability",
+    "message",
+    "edits",
+    "add_imports",
+    "remove_imports",
+    "reason",
+    "leftovers",
+}
 
 
 def _imports(document: object) -> tuple[ImportChange, ...]:

@@ -17,7 +17,7 @@ import libcst as cst
 from llmbase_migrate.analysis import cpython
 from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
-from llmbase_migrate.analysis.project import ProjectView, project_index
+from llmbase_migrate.analysis.project import ProjectView, project_boundary, project_index
 from llmbase_migrate.analysis.source_map import text_for_libcst
 from llmbase_migrate.engine.candidates import has_candidate_shape, may_hold_candidate
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
@@ -160,7 +160,11 @@ def _analyze_text(
                     traceback.format_exc(),
                 )
             )
+        seen: set[tuple[Span, str]] = set()
         for report in reports:
+            if (report.span, report.message) in seen:
+                continue  # one ID reached two ways (``"x" if fast else cfg.model``)
+            seen.add((report.span, report.message))
             if _is_suppressed(facts, rule.code, report.span.line):
                 suppressed += 1
                 continue
@@ -192,7 +196,14 @@ def _project_view(context: RuleContext, tree: ast.Module) -> ProjectView | None:
     if context.project_root is None:
         return None
     file = Path(context.file) if context.file is not None else None
-    return project_index(Path(context.project_root)).view(file, tree)
+    # The project is the nearest directory marked as one above the file (pre-commit
+    # runs on files and may find no configuration), else the configured root.
+    root = Path(context.project_root)
+    marked = project_boundary(file) if file is not None else None
+    if marked is not None and (root == marked or root.is_relative_to(marked)):
+        root = marked
+    display_root = Path(context.display_root) if context.display_root else None
+    return project_index(root).view(file, tree, display_root)
 
 
 def _compile_failure(tree: ast.Module, text: str) -> ParseFailure | None:

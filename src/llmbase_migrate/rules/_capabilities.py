@@ -64,6 +64,8 @@ class SentModel:
     fallback: cst.CSTNode | None = None
     # written in another module of the project: where
     location: SourceLocation | None = None
+    # the value the ID comes from (one of several when the call may send several)
+    value: Value | None = None
 
 
 def sent_model(call: ChatCall) -> SentModel | None:
@@ -89,20 +91,23 @@ def sent_models(call: ChatCall) -> list[SentModel]:
 
 def _sent(field: Field, value: Value) -> SentModel | None:
     if value.kind is ValueKind.STRING and value.text is not None:
-        return SentModel(field, value.text, location=value.location)
+        return SentModel(field, value.text, location=value.location, value=value)
     default = value.default
     if default is None or default.kind is not ValueKind.STRING or default.text is None:
         return None
     location = default.location or value.location
     if value.kind is ValueKind.ENV:
         variable = f"${value.env_var}" if value.env_var else "the variable"
-        return SentModel(field, default.text, f"when {variable} is unset, ", location=location)
+        return SentModel(
+            field, default.text, f"when {variable} is unset, ", location=location, value=value
+        )
     return SentModel(
         field,
         default.text,
         f"when {value.identifier or 'the value'} is empty, ",
         default.origin,
         location=location,
+        value=value,
     )
 
 

@@ -320,8 +320,22 @@ class ClientFix:
                 return False
             self.secrets.extend(secrets_in(key_field.value_node))
             self._note_leftover(key_field, self.fixed_keys)
+            self._drop_import(key_field.value_node)
+            unjudged = sorted(
+                {key.label for key in draft.credentials if key.kind is KeyKind.UNKNOWN}
+            )
+            if unjudged and not forced:
+                self.reasons.append(f"{', '.join(unjudged)} is no longer read")
         self.imports.extend(read.add_imports)
         return True
+
+    def _drop_import(self, node: cst.BaseExpression) -> None:
+        """A name imported only for the value a fix replaces: its import goes when
+        nothing else reads it."""
+        if isinstance(node, cst.Name):
+            imported = self.source.from_import_of(node)
+            if imported is not None:
+                self.removed_imports.append(ImportChange(*imported))
 
     def _key_literal_target(self, key_field: Field) -> cst.BaseExpression | None:
         """The expression to replace for a hardcoded key: the value at the call when
@@ -376,7 +390,13 @@ class ClientFix:
             if not self.rewrite.replace(node, string_literal(wanted, value.origin)):
                 return None
             name = node.value if isinstance(node, cst.Name) else "its value"
-            self.reasons.append(f"{name} is also read elsewhere, and the call no longer reads it")
+            if value.location is not None:
+                self.reasons.append(f"{name} (set in {value.location}) is no longer read here")
+                self._drop_import(node)
+            else:
+                self.reasons.append(
+                    f"{name} is also read elsewhere, and the call no longer reads it"
+                )
             return llmbase
         if value.kind is ValueKind.NONE:
             if not self.rewrite.replace(node, literal_code):
@@ -423,6 +443,7 @@ class ClientFix:
         if not self.rewrite.replace(node, literal_code):
             return None
         self.reasons.append(f"{draft.destinations[0].label} is no longer read")
+        self._drop_import(node)
         if references_name(node, "os"):
             self.removed_imports.append(ImportChange("os"))
         self._note_leftover(base_field, self.fixed_bases)

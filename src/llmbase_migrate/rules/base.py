@@ -70,6 +70,8 @@ class RuleContext:
     # analysis can read what the file imports from other project modules
     project_root: str | None = None
     file: str | None = None
+    # the directory paths are shown relative to (the run's working directory)
+    display_root: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

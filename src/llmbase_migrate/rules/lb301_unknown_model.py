@@ -36,7 +36,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts, SourceLocation
+from llmbase_migrate.analysis.facts import (
+    ChatCall,
+    Field,
+    FieldOrigin,
+    ModuleFacts,
+    SourceLocation,
+    Value,
+    ValueKind,
+)
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.edits import change_string, string_literal
 from llmbase_migrate.rules._capabilities import sent_models
@@ -134,6 +142,8 @@ class _ModelUse:
     fallback: cst.CSTNode | None = None
     # written in another module: reported there (and fixed by hand), not at the call
     location: SourceLocation | None = None
+    # the value the ID comes from: the field's, or one of its alternatives
+    value: Value | None = None
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
@@ -169,6 +179,7 @@ def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelU
                     sent.condition,
                     sent.fallback,
                     sent.location,
+                    sent.value,
                 )
 
 
@@ -196,9 +207,12 @@ def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | 
         and other.fallback is None
         and other is not use
     ]
-    change = change_string(source, field.value_node, field.value, target, fixed_nodes=same_target)
+    value = use.value if use.value is not None else field.value
+    change = change_string(source, field.value_node, value, target, fixed_nodes=same_target)
     if change is None:
         return None
+    if field.value.kind is ValueKind.EITHER and not change.in_place:
+        return None  # replacing the whole choice would drop its other branch
     return Fix(Applicability.SAFE, message, (change.edit,))
 
 
