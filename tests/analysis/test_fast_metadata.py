@@ -23,8 +23,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from llmbase_migrate.analysis.collector import _Recorder
 from llmbase_migrate.analysis.positions import syntactic_positions
+from llmbase_migrate.analysis.recording import Recorder
 from llmbase_migrate.analysis.scopes import module_scopes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_stored_names_are_libcsts_store_contexts(parsed: list[tuple[str, cst.Mod
             for node, context in contexts.items()
             if isinstance(node, cst.Name) and context is ExpressionContext.STORE
         }
-        recorder = _Recorder()
+        recorder = Recorder()
         module.visit(recorder)
         missing = expected - recorder.stored_names
         extra = recorder.stored_names - expected
@@ -146,7 +146,7 @@ def test_scopes_equal_libcsts_for_every_node(parsed: list[tuple[str, cst.Module]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         expected = wrapper.resolve(ScopeProvider)
         in_module = wrapper.resolve(PositionProvider)
-        recorder = _Recorder()
+        recorder = Recorder()
         module.visit(recorder)
         actual = module_scopes(module, recorder.stored_names)
         # String annotations are parsed into nodes of their own on each run: compare

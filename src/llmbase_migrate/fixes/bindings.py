@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from llmbase_migrate.analysis.collector import dotted_name
+from llmbase_migrate.analysis.recording import dotted_name
 from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.edit import ImportChange

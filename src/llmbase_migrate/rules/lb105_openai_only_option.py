@@ -27,7 +27,6 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
-from llmbase_migrate.analysis.collector import dotted_name
 from llmbase_migrate.analysis.facts import (
     Field,
     FieldOrigin,
@@ -35,6 +34,7 @@ from llmbase_migrate.analysis.facts import (
     ModuleFacts,
     ValueKind,
 )
+from llmbase_migrate.analysis.recording import dotted_name
 from llmbase_migrate.analysis.source_map import SourceMap, StatementPlace
 from llmbase_migrate.analysis.visitor import Visitor
 from llmbase_migrate.fixes.bindings import secrets_in

@@ -1,0 +1,422 @@
+"""What an expression evaluates to, as far as static analysis can tell: literals,
+names and their bindings, environment reads, ``or`` fallbacks and conditionals,
+f-strings of constants, ``self`` attributes, helpers that return plain values, and
+what other project modules hold (through the ``ProjectView``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import libcst as cst
+from libcst.metadata import Assignment, ImportAssignment
+
+from llmbase_migrate.analysis.facts import Value, ValueKind
+from llmbase_migrate.analysis.project import (
+    ClassObject,
+    FunctionObject,
+    InstanceObject,
+    ProjectObject,
+)
+from llmbase_migrate.analysis.recording import dotted_name, string_literal
+from llmbase_migrate.analysis.references import References, annotation_names, is_property
+from llmbase_migrate.analysis.refs import MAX_DEPTH, RefKind
+
+
+class Values(References):
+    def value(self, node: cst.BaseExpression, depth: int = 0) -> Value:
+        if depth > MAX_DEPTH:
+            return Value.unknown()
+        literal = string_literal(node)
+        if literal is not None:
+            return Value(ValueKind.STRING, text=literal, origin=node)
+        if isinstance(node, cst.Name):
+            if node.value == "None":
+                return Value.none()
+            bound = self._single_binding(node)
+            if bound is not None:
+                resolved = self.value(bound, depth + 1)
+                if resolved.kind is ValueKind.UNKNOWN and resolved.identifier is None:
+                    return Value.unknown(node.value)
+                if self._is_parameter_default(bound) and resolved.kind is not ValueKind.STRING:
+                    # ``api_key=None`` or an env read as a default is the caller's to
+                    # override; only a literal default says what the code will send.
+                    return Value.unknown(node.value)
+                return dataclasses.replace(resolved, via=(node, bound, *resolved.via))
+            several = self._several_bindings(node, depth)
+            if several is not None:
+                return several
+            passed = self._passed_by_callers(node, depth)
+            if passed is not None:
+                return passed
+            imported = self._project_value(node, depth)
+            if imported is not None:
+                return imported
+            return Value.unknown(node.value)
+        attribute_value = self._self_attribute_value(node, depth)
+        if attribute_value is not None:
+            return attribute_value
+        if isinstance(node, cst.Attribute):
+            imported = self._project_value(node, depth)
+            if imported is not None:
+                return imported
+        env = self._env_read(node, depth)
+        if env is not None:
+            return env
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            left = self.value(node.left, depth + 1)
+            if left.kind is ValueKind.ENV:
+                return Value(
+                    ValueKind.ENV,
+                    env_var=left.env_var,
+                    default=self.value(node.right, depth + 1),
+                    location=left.location,
+                )
+            if left.kind is ValueKind.UNKNOWN:
+                # ``cfg.base_url or "https://api.openai.com/v1"``: unknown, with a fallback.
+                return Value(
+                    ValueKind.UNKNOWN,
+                    identifier=left.identifier,
+                    default=self.value(node.right, depth + 1),
+                )
+            if left.kind is ValueKind.NONE:
+                return self.value(node.right, depth + 1)
+            if left.kind is ValueKind.EITHER:
+                return Value(
+                    ValueKind.EITHER,
+                    alternatives=(*left.alternatives, self.value(node.right, depth + 1)),
+                )
+            return left if left.kind is ValueKind.STRING and left.text else Value.unknown()
+        if isinstance(node, cst.IfExp):
+            return Value(
+                ValueKind.EITHER,
+                alternatives=(self.value(node.body, depth + 1), self.value(node.orelse, depth + 1)),
+            )
+        if isinstance(node, cst.FormattedString):
+            return self._formatted_value(node, depth)
+        if isinstance(node, cst.Call):
+            returned = self._returned_value(node, depth)
+            if returned is not None:
+                return returned
+        return Value.unknown(identifier_hint(node))
+
+    def _several_bindings(self, node: cst.Name, depth: int) -> Value | None:
+        """A name assigned in several places, every one of which may hold where it is
+        read (``key = cfg.key`` then ``if not key: key = os.environ[...]``): one of
+        their values. None unless there are several and each is an assignment."""
+        scope = self.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return None
+        reaching = self._reaching(node, scope, depth)
+        if len(reaching) < 2:
+            return None
+        values = []
+        for assignment in reaching:
+            if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
+                return None
+            bound = self.recorder.bindings.get(assignment.node)
+            if bound is None:
+                return None
+            values.append(self.value(bound, depth + 1))
+        if all(value.kind is ValueKind.UNKNOWN and value.default is None for value in values):
+            return None
+        return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _passed_by_callers(self, node: cst.Name, depth: int) -> Value | None:
+        """A parameter without a default, of a function this module calls: what every
+        call passes (``def make(base_url): ...`` with ``make("https://...")``). None
+        unless every call in the module passes a value it can evaluate."""
+        assignment = self._single_assignment(node)
+        if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Param)):
+            return None
+        param = assignment.node
+        if param.default is not None or param in self.recorder.self_params:
+            return None
+        function = self._function_of_param(param)
+        if function is None:
+            return None
+        values = []
+        for call in self.recorder.calls:
+            if self._function_of(call.func, depth) is not function:
+                continue
+            passed = argument_for(function, param, call)
+            if passed is None:
+                return None
+            value = self.value(passed, depth + 1)
+            if value.kind is ValueKind.UNKNOWN and value.default is None:
+                return None
+            # the argument is what the parameter holds: a literal there may be edited
+            values.append(dataclasses.replace(value, via=(node, passed, *value.via)))
+        if not values:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
+        for function in self.recorder.functions:
+            if any(candidate is param for candidate in all_params(function)):
+                return function
+        return None
+
+    def _returned_value(self, call: cst.Call, depth: int) -> Value | None:
+        """What a call of a function or method of this module returns, when it returns
+        plain values (``base_url=self._base_url()``); what a project function
+        returns."""
+        function = self._function_of(call.func, depth)
+        if function is not None:
+            returned = self.recorder.returns.get(function)
+            if not returned:
+                return None
+            values = tuple(self.value(expression, depth + 1) for expression in returned)
+            if len(values) == 1:
+                return values[0]
+            return Value(ValueKind.EITHER, alternatives=values)
+        obj = self._project_object(call.func, depth)
+        if obj is not None and isinstance(obj[0], FunctionObject) and self.project is not None:
+            found = self.project.call(obj[0])
+            return found if isinstance(found, Value) else None
+        return None
+
+    def _function_of(self, func: cst.BaseExpression, depth: int) -> cst.FunctionDef | None:
+        ref = self.ref(func, depth)
+        return ref.function if ref.kind is RefKind.FUNCTION else None
+
+    def _project_value(self, node: cst.Name | cst.Attribute, depth: int) -> Value | None:
+        """The value of a name imported from another project module, or of an
+        attribute of a module, a configuration object or a class of the project."""
+        if self.project is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            obj = self._imported_object(node)
+            return obj if isinstance(obj, Value) else None
+        base = self._project_object(node.value, depth + 1)
+        if base is None:
+            return None
+        obj_base, construction = base
+        if construction is not None:
+            for arg in construction.args:
+                if arg.keyword is not None and arg.keyword.value == node.attr.value:
+                    return self.value(arg.value, depth + 1)
+            if any(arg.star == "**" for arg in construction.args):
+                return None  # the field may be set in there
+        found = self.project.attribute(obj_base, node.attr.value)
+        return found if isinstance(found, Value) else None
+
+    def _project_object(
+        self, node: cst.BaseExpression, depth: int
+    ) -> tuple[ProjectObject, cst.Call | None] | None:
+        """The project module, class, instance or function an expression denotes, with
+        the construction call when an instance is built in this module."""
+        if self.project is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            imported = self._imported_object(node)
+            if imported is not None and not isinstance(imported, Value):
+                return imported, None
+            bound = self._single_assignment(node)
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.Name):
+                value = self.recorder.bindings.get(bound.node)
+                return self._project_object(value, depth + 1) if value is not None else None
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.Param):
+                if bound.node in self.recorder.self_params:
+                    return None
+                instance = self._annotated_instance(bound.node.annotation)
+                return (instance, None) if instance is not None else None
+            if isinstance(bound, Assignment) and isinstance(bound.node, cst.ClassDef):
+                own = self.project.own_class(bound.node.name.value)
+                return (own, None) if own is not None else None
+            return None
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name):
+                owner = self._self_owner(node.value)
+                if owner is not None:
+                    values = self._values_before(
+                        owner, self._class_attribute_values(owner, node.attr.value, set()), node
+                    )
+                    if len(values) == 1:
+                        return self._project_object(values[0], depth + 1)
+                    annotation = self._class_attribute_annotation(owner, node.attr.value, set())
+                    instance = self._annotated_instance(annotation)
+                    return (instance, None) if instance is not None else None
+            base = self._project_object(node.value, depth + 1)
+            if base is None:
+                return None
+            found = self.project.attribute(base[0], node.attr.value)
+            if found is None or isinstance(found, Value):
+                return None
+            return found, None
+        if isinstance(node, cst.Call):
+            callee = self._project_object(node.func, depth + 1)
+            if callee is None:
+                return None
+            if isinstance(callee[0], ClassObject):
+                cls = callee[0]
+                return InstanceObject(cls.summary, cls.cls), node
+            found = self.project.call(callee[0])
+            if found is None or isinstance(found, Value):
+                return None
+            return found, None
+        return None
+
+    def _annotated_instance(self, annotation: cst.Annotation | None) -> InstanceObject | None:
+        """An instance of the project class an annotation names (``settings: Settings``)."""
+        if annotation is None:
+            return None
+        for name_node in annotation_names(annotation.annotation):
+            found = self._project_object(name_node, 0)
+            if found is not None and isinstance(found[0], ClassObject):
+                return InstanceObject(found[0].summary, found[0].cls)
+        return None
+
+    def _imported_object(self, node: cst.Name) -> ProjectObject | Value | None:
+        """What a name imported from a project module holds (``from .config import
+        MODEL``, ``from pkg import config``, ``import settings``)."""
+        if self.project is None:
+            return None
+        assignment = self._single_assignment(node)
+        if not isinstance(assignment, ImportAssignment):
+            return None
+        statement = assignment.node
+        if isinstance(statement, cst.ImportFrom):
+            if isinstance(statement.names, cst.ImportStar):
+                return None
+            module = dotted_name(statement.module) or "" if statement.module is not None else ""
+            for alias in statement.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name) and bound.value == node.value:
+                    name = dotted_name(alias.name)
+                    return self.project.imported(module, name, len(statement.relative))
+            return None
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                dotted = dotted_name(alias.name) or ""
+                if alias.asname is not None:
+                    bound = alias.asname.name
+                    if isinstance(bound, cst.Name) and bound.value == node.value:
+                        return self.project.imported(dotted, None, 0)
+                elif dotted.split(".", 1)[0] == node.value:
+                    return self.project.imported(node.value, None, 0)
+        return None
+
+    def _formatted_value(self, node: cst.FormattedString, depth: int) -> Value:
+        """An f-string whose placeholders are constants is a string; otherwise its most
+        telling identifier is the first placeholder's (an env variable or a name)."""
+        pieces: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces.append(part.value)
+                continue
+            if not isinstance(part, cst.FormattedStringExpression):
+                return Value.unknown()
+            inner = self.value(part.expression, depth + 1)
+            if inner.kind is ValueKind.STRING and part.format_spec is None:
+                pieces.append(inner.text or "")
+            elif inner.kind is ValueKind.ENV:
+                return Value.unknown(inner.env_var)
+            else:
+                return Value.unknown(inner.identifier)
+        return Value(ValueKind.STRING, text="".join(pieces))
+
+    def _env_read(self, node: cst.BaseExpression, depth: int) -> Value | None:
+        if isinstance(node, cst.Subscript):
+            if self._is_qualified(node.value, ("os.environ",)) and len(node.slice) == 1:
+                index = node.slice[0].slice
+                if isinstance(index, cst.Index):
+                    return Value(ValueKind.ENV, env_var=self._static_text(index.value, depth))
+            return None
+        if not isinstance(node, cst.Call) or not node.args:
+            return None
+        getter = self._is_qualified(
+            node.func, ("os.getenv", "os.environ.get", "decouple.config", "os.environ.setdefault")
+        )
+        if not getter:
+            return None
+        variable = self._static_text(node.args[0].value, depth)
+        default_arg = next(
+            (arg for arg in node.args[1:] if arg.keyword is None or arg.keyword.value == "default"),
+            None,
+        )
+        if default_arg is None:
+            # os.getenv / .get return None when unset; decouple.config raises.
+            raises = self._is_qualified(node.func, ("decouple.config",))
+            return Value(ValueKind.ENV, env_var=variable, default=None if raises else Value.none())
+        return Value(
+            ValueKind.ENV, env_var=variable, default=self.value(default_arg.value, depth + 1)
+        )
+
+    def _static_text(self, node: cst.BaseExpression, depth: int) -> str | None:
+        value = self.value(node, depth + 1)
+        return value.text if value.kind is ValueKind.STRING else None
+
+    def _self_attribute_value(self, node: cst.BaseExpression, depth: int) -> Value | None:
+        """``self.model`` in a method: the one value assigned to the attribute in the
+        class (or a base class in this module), resolved in turn."""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
+            return None
+        owner = self._self_owner(node.value)
+        if owner is None:
+            return None
+        assigned = self._class_attribute_values(owner, node.attr.value, set())
+        if not assigned:
+            # ``self.key`` where ``key`` is a property returning a plain value
+            method = self._method(owner, node.attr.value)
+            if method is None or not is_property(method):
+                return None
+            returned = self.recorder.returns.get(method)
+            if not returned:
+                return None
+            found = tuple(self.value(expression, depth + 1) for expression in returned)
+            return found[0] if len(found) == 1 else Value(ValueKind.EITHER, alternatives=found)
+        values = self._values_before(owner, assigned, node)
+        if len(values) != 1:
+            return None
+        resolved = self.value(values[0], depth + 1)
+        if resolved.kind is ValueKind.UNKNOWN:
+            return None
+        return dataclasses.replace(resolved, via=(node, *resolved.via))
+
+
+def identifier_hint(node: cst.BaseExpression) -> str | None:
+    """The most telling identifier of an expression we cannot evaluate."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            key = string_literal(index.value)
+            if key is not None:
+                return key
+        return identifier_hint(node.value)
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            text = string_literal(arg.value)
+            if text is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+                return text
+        return identifier_hint(node.func)
+    return None
+
+
+def all_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def argument_for(
+    function: cst.FunctionDef, param: cst.Param, call: cst.Call
+) -> cst.BaseExpression | None:
+    """The expression ``call`` passes for ``param`` of ``function`` (None when it
+    passes none, or it cannot be told: ``*args``, ``**kwargs``)."""
+    if any(arg.star for arg in call.args):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == param.name.value:
+            return arg.value
+    positional = [*function.params.posonly_params, *function.params.params]
+    if param not in positional:
+        return None
+    index = positional.index(param)
+    passed = [arg for arg in call.args if arg.keyword is None]
+    return passed[index].value if index < len(passed) else None
