@@ -454,3 +454,47 @@ def test_values_that_do_not_reach_a_client_stay_silent(
     tmp_path: Path, files: dict[str, str]
 ) -> None:
     assert findings(write(tmp_path, files)) == {}
+
+
+def test_dicts_built_in_steps(tmp_path: Path) -> None:
+    """Issue 11, item 5: constructor kwargs from a helper and in steps, request dicts
+    merged with update() and **, and extra_body filled after it is made."""
+    (tmp_path / "app.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            from openai import AzureOpenAI, OpenAI
+
+            class Client:
+                def _kwargs(self):
+                    return {"base_url": "https://openrouter.ai/api/v1", "api_key": os.environ["OPENROUTER_API_KEY"]}
+                def make(self):
+                    return OpenAI(**self._kwargs())
+
+            def ask(client: OpenAI, settings):
+                extra = {}
+                extra["models"] = ["a", "b"]
+                params = {"model": "deepseek/deepseek-v4-flash", "messages": []}
+                params.update(extra)
+                body = {**params, "route": "fallback"}
+                extra_body = {}
+                extra_body["provider"] = settings.provider
+                client.chat.completions.create(**body, extra_body=extra_body)
+
+            kw = {"api_version": "2024-06-01"}
+            kw["azure_endpoint"] = os.environ["AZURE_OPENAI_ENDPOINT"]
+            azure = AzureOpenAI(**kw)
+            """
+        ).lstrip("\n")
+    )
+    (tmp_path / "pyproject.toml").write_text(CONFIG)
+    assert codes(findings(tmp_path)) == {
+        "app.py": [
+            (6, "LB101"),
+            (6, "LB102"),
+            (12, "LB201"),
+            (15, "LB201"),
+            (17, "LB201"),
+            (22, "LB106"),
+        ]
+    }

@@ -26,12 +26,16 @@ class DictValue:
 
 class CallArguments(Values):
     @functools.cached_property
-    def _mutations(self) -> dict[tuple[int, str], list[DictEntry | None]]:
+    def _mutations(self) -> dict[tuple[int, str], list[DictEntry | cst.BaseExpression | None]]:
         """Each dict variable's mutations, by its scope and name (computed once)."""
         return self._index_mutations()
 
-    def _index_mutations(self) -> dict[tuple[int, str], list[DictEntry | None]]:
-        index: dict[tuple[int, str], list[DictEntry | None]] = defaultdict(list)
+    def _index_mutations(
+        self,
+    ) -> dict[tuple[int, str], list[DictEntry | cst.BaseExpression | None]]:
+        index: dict[tuple[int, str], list[DictEntry | cst.BaseExpression | None]] = defaultdict(
+            list
+        )
         for name_node, entry in self.recorder.dict_mutations:
             scope = self.scopes.get(name_node)
             if scope is None or name_node.value not in scope:
@@ -77,6 +81,12 @@ class CallArguments(Values):
             return DictValue(tuple(entries), complete)
         if isinstance(node, cst.Name):
             return self._named_dict(node, depth)
+        if isinstance(node, cst.Call):
+            # ``OpenAI(**self._client_kwargs())``: what a helper of the module returns
+            function = self._function_of(node.func, depth)
+            returned = self.recorder.returns.get(function) if function is not None else None
+            if returned is not None and len(returned) == 1:
+                return self.dict_value(returned[0], depth + 1)
         return None
 
     def _named_dict(self, node: cst.Name, depth: int) -> DictValue | None:
@@ -99,10 +109,15 @@ class CallArguments(Values):
             entries.extend(nested.entries)
             complete = complete and nested.complete
             for mutation in self._mutations.get((id(assignment.scope), node.value), ()):
-                if mutation is None:
+                if isinstance(mutation, DictEntry):
+                    entries.append(mutation)
+                    continue
+                merged = self.dict_value(mutation, depth + 1) if mutation is not None else None
+                if merged is None:
                     complete = False
                 else:
-                    entries.append(mutation)
+                    entries.extend(merged.entries)
+                    complete = complete and merged.complete
         if not found:
             return None
         return DictValue(tuple(dedupe_entries(entries)), complete)

@@ -55,7 +55,9 @@ class Recorder(Visitor):
         # the first parameter of a method -> the class it belongs to
         self.self_params: dict[cst.Param, ClassInfo] = {}
         # (name node of the mutated dict, entries added to it)
-        self.dict_mutations: list[tuple[cst.Name, DictEntry | None]] = []
+        # (the mutated dict's name, an entry added to it, or a dict merged into it by
+        # ``update(other)``; None when what is added cannot be read)
+        self.dict_mutations: list[tuple[cst.Name, DictEntry | cst.BaseExpression | None]] = []
         self.calls: list[cst.Call] = []
         self.resource_attributes: list[cst.Attribute] = []
         self.attribute_assignments: list[tuple[cst.Assign, cst.Attribute]] = []
@@ -254,6 +256,9 @@ class Recorder(Visitor):
                         )
                     else:
                         self.dict_mutations.append((target, None))
+            elif arg.star == "":
+                # ``params.update(extra)``: whatever ``extra`` holds, resolved later
+                self.dict_mutations.append((target, arg.value))
             else:
                 self.dict_mutations.append((target, None))
 

@@ -29,8 +29,15 @@ Fix (safe): the fields are removed, keywords and ``extra_body`` entries alike, a
 ``extra_body`` goes when nothing is left in it. When the call has ``models=[...]``
 but no ``model``, the first entry becomes ``model`` (unsafe: it picks one of the
 fallbacks); ``reasoning={"effort": "high"}`` becomes ``reasoning_effort="high"``
-(unsafe: the model must support it). Fields that reach the call through a ``**`` dict or a name are reported
-without a fix, since the dict may be used elsewhere.
+(unsafe: the model must support it). A field of a ``**`` dict written in the module
+(``params = {"provider": ...}`` or ``dict(provider=...)``, then ``create(**params)``)
+is removed where the dict is written. Fields added by a later statement
+(``params["provider"] = ...``) are reported without a fix.
+
+Fix safety: removing a field is safe: LLMBase rejects the request with it. A field of
+a ``**`` dict that something else reads too is removed by an unsafe fix (the other
+reader may want it); promoting ``models`` to ``model`` and ``reasoning`` to
+``reasoning_effort`` are unsafe, as said above.
 """
 
 from __future__ import annotations
@@ -39,9 +46,15 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from llmbase_migrate.analysis.facts import ChatCall, Field, ModuleFacts
+from llmbase_migrate.analysis.facts import ChatCall, Field, FieldOrigin, ModuleFacts
 from llmbase_migrate.analysis.source_map import SourceMap
-from llmbase_migrate.fixes.edits import call_without_fields, remove_fields, with_keyword
+from llmbase_migrate.fixes.edits import (
+    call_without_fields,
+    is_mapping,
+    remove_fields,
+    with_keyword,
+    without_entries,
+)
 from llmbase_migrate.rules._client_plan import migrating_calls
 from llmbase_migrate.rules._judge import request_fields, where
 from llmbase_migrate.rules.base import (
@@ -123,6 +136,11 @@ def _fixes(source: SourceMap, call: ChatCall, routing: list[Field]) -> dict[int,
             names = ", ".join(sorted({field.name for field in removable}))
             shared = Fix(Applicability.SAFE, f"remove {names}", (edit,))
             fixes.update((id(field), shared) for field in removable)
+    for field in routing:
+        if field.origin is FieldOrigin.SPLAT and id(field) not in fixes:
+            splat_fix = _remove_from_dict(source, call, field)
+            if splat_fix is not None:
+                fixes[id(field)] = splat_fix
     for field in promote[:1]:
         fix = _promote_first_model(source, call, field)
         if fix is not None:
@@ -132,6 +150,45 @@ def _fixes(source: SourceMap, call: ChatCall, routing: list[Field]) -> dict[int,
         if fix is not None:
             fixes[id(field)] = fix
     return fixes
+
+
+def _remove_from_dict(source: SourceMap, call: ChatCall, field: Field) -> Fix | None:
+    """A field of a ``**`` dict, removed where the dict is written (``params =
+    {...}`` or ``dict(...)`` in this module): safe when the request is the only place
+    that reads the dict, unsafe when something else reads it too."""
+    holder = source.binding_of(field.node)
+    if holder is None:
+        return None
+    mapping = source.bound_value(holder)
+    if not isinstance(mapping, (cst.Dict, cst.Call)) or not is_mapping(mapping):
+        return None
+    if not source.contains(mapping, field.node):
+        return None
+    elements = mapping.elements if isinstance(mapping, cst.Dict) else mapping.args
+    element = next(
+        (
+            item
+            for item in elements
+            if (isinstance(item, cst.DictElement) and item.key is field.node)
+            or (isinstance(item, cst.Arg) and item.keyword is field.node)
+        ),
+        None,
+    )
+    if element is None:
+        return None
+    edit = source.replace(mapping, without_entries(mapping, [element]))
+    if edit is None:
+        return None
+    uses = source.uses_of(holder)
+    only_here = uses is not None and all(source.contains(call.node, use) for use in uses)
+    return Fix(
+        Applicability.SAFE if only_here else Applicability.UNSAFE,
+        f"remove {field.name} from {holder.value}",
+        (edit,),
+        reason=None
+        if only_here
+        else f"{holder.value} is read elsewhere too, where {field.name} may be wanted",
+    )
 
 
 def _reasoning_effort(field: Field) -> cst.BaseExpression | None:
@@ -181,6 +238,43 @@ def _promote_first_model(source: SourceMap, call: ChatCall, field: Field) -> Fix
 
 
 EXAMPLES = (
+    Invalid(
+        """
+        import openai
+        def ask(client: openai.OpenAI, prompt: str):
+            params = dict(model="deepseek/deepseek-v4-flash", messages=[prompt], provider={"order": ["x"]})
+            return client.chat.completions.create(**params)
+        """,
+        title="a field of a ** dict only the request reads: removed where the dict is written",
+        line=3,
+        message='"provider" in a ** dict',
+        applicability=Applicability.SAFE,
+        fixed="""
+        import openai
+        def ask(client: openai.OpenAI, prompt: str):
+            params = dict(model="deepseek/deepseek-v4-flash", messages=[prompt])
+            return client.chat.completions.create(**params)
+        """,
+    ),
+    Invalid(
+        """
+        import logging, openai
+        def ask(client: openai.OpenAI, prompt: str):
+            params = {"model": "deepseek/deepseek-v4-flash", "messages": [prompt], "route": "fallback"}
+            logging.info("request: %s", params)
+            return client.chat.completions.create(**params)
+        """,
+        title="a ** dict read elsewhere too: the removal is unsafe",
+        message='"route" in a ** dict',
+        applicability=Applicability.UNSAFE,
+        fixed="""
+        import logging, openai
+        def ask(client: openai.OpenAI, prompt: str):
+            params = {"model": "deepseek/deepseek-v4-flash", "messages": [prompt]}
+            logging.info("request: %s", params)
+            return client.chat.completions.create(**params)
+        """,
+    ),
     Valid(
         """
         from openai import OpenAI
