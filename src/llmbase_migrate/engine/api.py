@@ -26,6 +26,7 @@ from llmbase_migrate.engine.result_cache import (
 from llmbase_migrate.engine.runner import (
     MAX_FILE_BYTES,
     FileAnalysis,
+    analysed_in_part,
     analyze_bytes,
     passes_prefilter,
     too_large,
@@ -144,7 +145,11 @@ def check_source(
     selection = rule_selection(settings)
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
     return analyze_bytes(
-        display, raw, selection.for_path(relative), rule_context(settings, relative, catalog)
+        display,
+        raw,
+        selection.for_path(relative),
+        rule_context(settings, relative, catalog),
+        libcst_max_tokens=settings.libcst_max_tokens,
     )
 
 
@@ -161,7 +166,9 @@ def fix_source(
     relative = _relative_to_root(Path(display), settings) if display != STDIN_PATH else None
     rules = selection.for_path(relative)
     context = rule_context(settings, relative, catalog)
-    return fix_bytes(display, raw, rules, context, unsafe=unsafe)
+    return fix_bytes(
+        display, raw, rules, context, unsafe=unsafe, libcst_max_tokens=settings.libcst_max_tokens
+    )
 
 
 @dataclass(frozen=True)
@@ -243,13 +250,16 @@ def _analyze_files(
         if cache is not None:
             if catalog_digest is None:
                 catalog_digest = catalog_fingerprint(catalog)
-            key = cache.key(raw, display, context_fingerprint(codes, context, catalog_digest))
+            fingerprint = context_fingerprint(codes, context, catalog_digest)
+            key = cache.key(raw, display, f"{fingerprint}:{settings.libcst_max_tokens}")
             cached = cache.get(key)
             if cached is not None and (unsafe is None or not _fixable(cached, unsafe)):
                 outcomes.append(cached)
                 continue
         keys.append(key)
-        work.append((len(outcomes), (display, raw, codes, context, unsafe)))
+        work.append(
+            (len(outcomes), (display, raw, codes, context, unsafe, settings.libcst_max_tokens))
+        )
         outcomes.append(None)
     if progress is not None:
         progress(0, len(work))
@@ -260,6 +270,7 @@ def _analyze_files(
         crashed=_crashed,
         progress=None if progress is None else lambda done: progress(done, len(work)),
         weights=[len(job[1]) for _, job in work],
+        heavy=LARGE_FILE_TOKEN_BYTES * settings.libcst_max_tokens,
     )
     for (index, _), key, outcome in zip(work, keys, results, strict=True):
         outcomes[index] = outcome
@@ -268,7 +279,12 @@ def _analyze_files(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-_Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None"]
+_Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None", int]
+
+# A file of more bytes than this many times ``libcst-max-tokens`` is large: at four
+# bytes a token (code as dense as it gets, short of data tables) it may take all the
+# memory LibCST is allowed, so no two such files are analysed at once.
+LARGE_FILE_TOKEN_BYTES = 4
 
 
 def _crashed(job: _Job) -> Outcome:
@@ -289,17 +305,17 @@ def _fixable(outcome: Outcome, unsafe: bool) -> bool:
 def _cacheable(outcome: Outcome) -> bool:
     """Outcomes that depend only on the key: not a fix, nor a fix that failed."""
     if isinstance(outcome, HasFindings):
-        return outcome.fix_error is None
+        return outcome.fix_error is None or analysed_in_part(outcome)
     return isinstance(outcome, (Clean, Skipped))
 
 
 def _analyze_job(job: _Job) -> Outcome:
-    display, raw, codes, context, unsafe = job
+    display, raw, codes, context, unsafe, max_tokens = job
     rules = rules_by_code()
     selected = [rules[code] for code in codes]
     if unsafe is None:
-        return analyze_bytes(display, raw, selected, context).outcome
-    return fix_bytes(display, raw, selected, context, unsafe=unsafe)
+        return analyze_bytes(display, raw, selected, context, libcst_max_tokens=max_tokens).outcome
+    return fix_bytes(display, raw, selected, context, unsafe=unsafe, libcst_max_tokens=max_tokens)
 
 
 def _write(outcome: Fixed, path: Path) -> Outcome:
