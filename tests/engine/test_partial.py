@@ -177,7 +177,10 @@ class Bot(Base):
 
 def test_only_uses_of_the_sdk_and_what_they_read_are_kept() -> None:
     scan = ShapeScan()
-    statements = top_level_statements(ast.parse(SELECTED), scan)
+    lines = SELECTED.splitlines(keepends=True)
+    statements = top_level_statements(
+        ast.parse(SELECTED), scan, lambda first, last: "".join(lines[first - 1 : last])
+    )
     kept = partial.select(statements, scan.bound_to_package())
     assert partial.blank_others(SELECTED, statements, kept) == KEPT
 
@@ -313,3 +316,16 @@ def test_errors_anywhere_in_a_large_file_are_lb001(
     assert comparable(part) == comparable(whole)
     if message is not None:
         assert message in part.findings[0].message
+
+
+def test_a_name_imported_further_down_is_seen_where_it_is_used() -> None:
+    # The function's text holds no shape word: it is noted once the import is met.
+    source = padded("X = 1\n", count=5) + (
+        'def configure():\n    sdk.api_base = "https://openrouter.ai/api/v1"\n\n\n'
+        "import openai as sdk\n"
+    )
+    settings = Settings(project_root=ROOT)
+    whole = check_source(source.encode(), settings).outcome
+    part = check_source(source.encode(), settings.with_overrides(libcst_max_tokens=60)).outcome
+    assert isinstance(whole, HasFindings)
+    assert comparable(part) == comparable(whole)

@@ -45,6 +45,40 @@ def test_a_dying_worker_costs_only_its_jobs(dying: list[int]) -> None:
     assert results == expected
 
 
+def mark_while_running(job: tuple[str, int]) -> int:
+    """Leaves a file in the job's directory while it runs; notes the others met."""
+    directory, weight = Path(job[0]), job[1]
+    mine = directory / f"running-{os.getpid()}-{weight}"
+    mine.touch()
+    time.sleep(0.05)
+    others = [path.name for path in directory.glob("running-*") if path != mine]
+    mine.unlink()
+    if others:
+        (directory / f"met-{weight}").write_text(",".join(others))
+    return weight
+
+
+def test_heavy_jobs_run_one_at_a_time_and_first(tmp_path: Path) -> None:
+    light = tmp_path / "light"
+    light.mkdir()
+    # Each heavy job marks the directory all heavy jobs share; light jobs their own.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    jobs = [(str(light), weight) for weight in range(1, 30)]
+    jobs += [(str(shared), 1000 + n) for n in range(4)]
+    results = run_jobs(
+        jobs,
+        mark_while_running,
+        workers=2,
+        crashed=lambda job: -1,
+        weights=[w for _, w in jobs],
+        heavy=1000,
+    )
+    assert results == [weight for _, weight in jobs]
+    assert list(shared.glob("met-*")) == []
+    assert list(light.glob("met-*")) != []  # light jobs did run side by side
+
+
 def crash_on_marker(display: str, raw: bytes, *args: object, **kwargs: int) -> object:
     if b"CRASH" in raw:
         os._exit(11)

@@ -44,10 +44,12 @@ does not parse is then a candidate only when its text imports the package.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import enum
 import itertools
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from llmbase_migrate.analysis import cpython, names
@@ -253,6 +255,10 @@ class ShapeScan:
         _close_over_copies(self.package_names, self.name_copies)
         return any(name in self.package_names for name in self.attribute_targets)
 
+    def words(self) -> frozenset[str]:
+        """The words whose presence in a statement's text makes it worth noting."""
+        return SCAN_WORDS | self.bound_to_package()
+
     def bound_to_package(self) -> set[str]:
         """The names an import from the package binds, with the names assigned from
         them (``oa = openai``): what a use of the SDK goes through."""
@@ -359,33 +365,80 @@ class TopLevelStatement:
     # it holds a shape by itself (``ShapeScan.note``): a request call, an attribute
     # named like a shape word, a string annotation naming a client, an import of the SDK
     shape: bool
-    # every name it mentions, at any depth (module constants read in a function too)
-    names: frozenset[str]
+    # every word of its text, once (names it mentions at any depth, and words of its
+    # strings and comments): more than it reads, never less. A tuple of interned
+    # strings: a file of 10 MB has tens of thousands of statements.
+    names: tuple[str, ...]
     # the module-level names it binds (``x = ...``, ``for x in``, ``def x``, ``import x``)
     binds: frozenset[str]
     # the module-level names it binds or changes in place (``x[k] = v``, ``x.update()``)
     changes: frozenset[str]
+    # its nodes were noted by the scan: it was ``may_matter``
+    noted: bool
 
 
-def top_level_statements(tree: ast.Module, scan: ShapeScan) -> list[TopLevelStatement]:
-    """The statements of ``tree``'s top level, every node noted by ``scan`` on the way."""
-    return [_top_level_statement(statement, scan) for statement in tree.body]
+# Words a statement's text holds when a node in it may matter to the candidate test
+# (``ShapeScan.note``), besides the names bound to the package: a shape word, or the
+# package's name (an import).
+SCAN_WORDS = _ATTRIBUTES | names.CLIENT_DERIVING_METHODS | {_PACKAGE}
+_WORD = re.compile(r"(?!\d)\w+")
 
 
-def _top_level_statement(statement: ast.stmt, scan: ShapeScan) -> TopLevelStatement:
+def top_level_statements(
+    tree: ast.Module, scan: ShapeScan, text_of: Callable[[int, int], str]
+) -> list[TopLevelStatement]:
+    """The statements of ``tree``'s top level. Those whose text (``text_of(first_line,
+    last_line)``) holds a word in ``scan.words()`` are noted by ``scan`` on the way; the
+    others cannot change its verdict, unless a name bound to the package later makes
+    one of their words such a word: see ``note_late``."""
+    words = scan.words()
+    described = []
+    for statement in tree.body:
+        first_line, last_line = statement_lines(statement)
+        text_words = tuple(
+            {sys.intern(word) for word in _WORD.findall(text_of(first_line, last_line))}
+        )
+        noting = None if words.isdisjoint(text_words) else scan
+        described.append(_describe(statement, first_line, last_line, text_words, noting))
+    return described
+
+
+def note_late(statement: TopLevelStatement, tree: ast.Module, scan: ShapeScan) -> TopLevelStatement:
+    """``statement`` noted by ``scan`` after all (``tree`` is its lines parsed again)."""
+    shape = False
+    for node in ast.walk(tree):
+        shape = scan.note(node) or shape
+    return dataclasses.replace(statement, shape=shape, noted=True)
+
+
+def statement_lines(statement: ast.stmt) -> tuple[int, int]:
+    """The first line of a statement, its decorators included, and its last."""
+    first_line = statement.lineno
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        first_line = min([first_line, *(d.lineno for d in statement.decorator_list)])
+    return first_line, statement.end_lineno or statement.lineno
+
+
+def _describe(
+    statement: ast.stmt,
+    first_line: int,
+    last_line: int,
+    words: tuple[str, ...],
+    scan: ShapeScan | None,
+) -> TopLevelStatement:
+    """Walks every node when ``scan`` notes them, else only the module-level ones (for
+    the names bound and changed)."""
     shape = False
     imports = False
-    mentioned: set[str] = set()
     binds: set[str] = set()
     changes: set[str] = set()
     # (node, whether a name it binds is bound at module level)
     pending: list[tuple[ast.AST, bool]] = [(statement, True)]
     while pending:
         node, module_level = pending.pop()
-        if scan.note(node):
+        if scan is not None and scan.note(node):
             shape = True
         if isinstance(node, ast.Name):
-            mentioned.add(node.id)
             if module_level and not isinstance(node.ctx, ast.Load):
                 binds.add(node.id)
         elif module_level:
@@ -400,12 +453,10 @@ def _top_level_statement(statement: ast.stmt, scan: ShapeScan) -> TopLevelStatem
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 _add_root(node.func, changes)
         inner = module_level and not isinstance(node, _NESTED_SCOPES)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.expr_context):
-                pending.append((child, inner))
-    first_line = statement.lineno
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        first_line = min([first_line, *(d.lineno for d in statement.decorator_list)])
+        if inner or scan is not None:
+            for child in ast.iter_child_nodes(node):
+                if not isinstance(child, ast.expr_context):
+                    pending.append((child, inner))
     if imports:
         kind = StatementKind.IMPORT
     elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -416,12 +467,13 @@ def _top_level_statement(statement: ast.stmt, scan: ShapeScan) -> TopLevelStatem
         kind = StatementKind.OTHER
     return TopLevelStatement(
         first_line=first_line,
-        last_line=statement.end_lineno or statement.lineno,
+        last_line=last_line,
         kind=kind,
         shape=shape,
-        names=frozenset(mentioned),
+        names=words,
         binds=frozenset(binds),
         changes=frozenset(binds | changes),
+        noted=scan is not None,
     )
 
 

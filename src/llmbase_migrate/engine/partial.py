@@ -241,7 +241,9 @@ def select(statements: Sequence[TopLevelStatement], sdk_names: set[str]) -> list
     wanted = [index for index, keep in enumerate(kept) if keep]
     seen: set[str] = set()
     while wanted:
-        for name in statements[wanted.pop()].names - seen:
+        for name in statements[wanted.pop()].names:
+            if name in seen:
+                continue
             seen.add(name)
             for index in changing.get(name, ()):
                 if not kept[index]:

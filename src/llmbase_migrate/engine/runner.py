@@ -25,13 +25,14 @@ from llmbase_migrate.engine.candidates import (
     TopLevelStatement,
     has_candidate_shape,
     may_hold_candidate,
+    note_late,
     top_level_statements,
 )
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
 from llmbase_migrate.errors import SourceError
-from llmbase_migrate.fixes.edit import source_lines
+from llmbase_migrate.fixes.edit import line_starts, source_lines
 from llmbase_migrate.rules.base import Rule, RuleContext
 
 
@@ -128,6 +129,11 @@ def _analyze_in_part(
     statements: list[TopLevelStatement] = []
     failure: ParseFailure | None = None
     only_future_imports = True  # so far: a late ``from __future__`` import fails to compile
+    starts = line_starts(text)
+
+    def text_of(first_line: int, last_line: int) -> str:
+        return text[starts[first_line - 1] : starts[last_line]]
+
     try:
         for piece in partial.parse_in_pieces(text, max_tokens):
             if failure is None:
@@ -138,7 +144,26 @@ def _analyze_in_part(
                         failure = _late_future_import(statement, piece.text)
                 elif not (piece.first and index == 0 and _is_docstring(statement)):
                     only_future_imports = False
-            statements.extend(top_level_statements(piece.tree, scan))
+            statements.extend(top_level_statements(piece.tree, scan, text_of))
+        # A statement passed over before an import bound a name it holds, noted now.
+        while True:
+            words = scan.words()
+            late = [
+                index
+                for index, statement in enumerate(statements)
+                if not statement.noted and not words.isdisjoint(statement.names)
+            ]
+            if not late:
+                break
+            for index in late:
+                passed = statements[index]
+                lines = text_of(passed.first_line, passed.last_line)
+                try:
+                    tree = cpython.parse("\n" * (passed.first_line - 1) + lines)
+                except SyntaxError:  # its lines hold part of another: keep it
+                    statements[index] = dataclasses.replace(passed, shape=True, noted=True)
+                else:
+                    statements[index] = note_late(passed, tree, scan)
     except partial.PieceError as error:
         if error.syntax_error is None:
             most = max_tokens * partial.PIECE_TOKENS_FACTOR
