@@ -128,7 +128,11 @@ import os
 from openai import OpenAI
 
 MODEL = "gpt-4o"
-UNUSED = "x"
+UNUSED = {
+    "retries": 3,
+    "timeout_seconds": 30,
+    "log_level": "INFO",
+}
 client = OpenAI()
 completions = client.chat.completions
 params = {"model": MODEL}
@@ -148,13 +152,18 @@ def unrelated():
     return UNUSED
 """
 
-# UNUSED and unrelated() are read by nothing that uses the SDK: blanked, line by line.
+# UNUSED and unrelated() are read by nothing that uses the SDK: blanked, the lines of
+# each run of them one string literal.
 KEPT = '''\
 import os
 from openai import OpenAI
 
 MODEL = "gpt-4o"
+"""
 
+
+
+"""
 client = OpenAI()
 completions = client.chat.completions
 params = {"model": MODEL}
@@ -175,14 +184,26 @@ class Bot(Base):
 '''
 
 
-def test_only_uses_of_the_sdk_and_what_they_read_are_kept() -> None:
+def kept_text(source: str) -> str:
     scan = ShapeScan()
-    lines = SELECTED.splitlines(keepends=True)
+    lines = source.splitlines(keepends=True)
     statements = top_level_statements(
-        ast.parse(SELECTED), scan, lambda first, last: "".join(lines[first - 1 : last])
+        ast.parse(source), scan, lambda first, last: "".join(lines[first - 1 : last]), {}
     )
     kept = partial.select(statements, scan.bound_to_package())
-    assert partial.blank_others(SELECTED, statements, kept) == KEPT
+    return partial.blank_others(source, partial.line_starts(source), statements, kept)
+
+
+def test_only_uses_of_the_sdk_and_what_they_read_are_kept() -> None:
+    assert kept_text(SELECTED) == KEPT
+
+
+def test_short_statements_in_a_row_are_kept_together() -> None:
+    # Described one by one, ``x = 1`` would cost more memory than LibCST would.
+    with_short = SELECTED.replace("UNUSED = {", 'SHORT = "x"\nUNUSED = {')
+    assert kept_text(with_short) == KEPT.replace(
+        'MODEL = "gpt-4o"\n', 'MODEL = "gpt-4o"\nSHORT = "x"\n'
+    )
 
 
 # Code that mentions nothing of the SDK: what a large file is mostly made of.
@@ -329,3 +350,24 @@ def test_a_name_imported_further_down_is_seen_where_it_is_used() -> None:
     part = check_source(source.encode(), settings.with_overrides(libcst_max_tokens=60)).outcome
     assert isinstance(whole, HasFindings)
     assert comparable(part) == comparable(whole)
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_positions_are_the_whole_files_whatever_the_line_breaks(line_break: str) -> None:
+    source = padded(APP, count=10).replace("\n", line_break).encode()
+    settings = Settings(project_root=ROOT)
+    whole = check_source(source, settings).outcome
+    part = check_source(source, settings.with_overrides(libcst_max_tokens=100)).outcome
+    assert isinstance(part, HasFindings) and part.fix_error is not None
+    assert comparable(part) == comparable(whole)
+
+
+def test_short_statements_passed_over_are_described_32_at_a_time() -> None:
+    source = "from openai import OpenAI\n" + "".join(f"x{n} = {n}\n" for n in range(3200))
+    lines = source.splitlines(keepends=True)
+    statements = top_level_statements(
+        ast.parse(source), ShapeScan(), lambda first, last: "".join(lines[first - 1 : last]), {}
+    )
+    assert [statement.count for statement in statements] == [1] + [32] * 100
+    assert (statements[1].first_line, statements[1].last_line) == (2, 33)
+    assert statements[1].binds == frozenset(f"x{n}" for n in range(32))

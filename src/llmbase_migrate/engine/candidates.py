@@ -39,6 +39,11 @@ shape above needs: a star import, a client class's name, a pre-1.0 class's name
 with a ``from openai import``, or an attribute named like a shape word outside an
 import line (``from openai.types.responses import ...`` names a module). Code that
 does not parse is then a candidate only when its text imports the package.
+
+A file too large for LibCST (``engine.partial``) is parsed in pieces: the test is a
+``ShapeScan`` fed by each piece, and ``top_level_statements`` says which top-level
+statements hold a shape by themselves, for LibCST to see only those and what they
+need.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from llmbase_migrate.analysis import cpython, names
 
@@ -373,8 +379,11 @@ class TopLevelStatement:
     binds: frozenset[str]
     # the module-level names it binds or changes in place (``x[k] = v``, ``x.update()``)
     changes: frozenset[str]
-    # its nodes were noted by the scan: it was ``may_matter``
+    # its nodes were noted by the scan (its text holds one of ``ShapeScan.words()``)
     noted: bool
+    # how many statements it describes: short ones passed over are described together
+    # (from ``first_line`` to ``last_line``, as one)
+    count: int = 1
 
 
 # Words a statement's text holds when a node in it may matter to the candidate test
@@ -384,23 +393,67 @@ SCAN_WORDS = _ATTRIBUTES | names.CLIENT_DERIVING_METHODS | {_PACKAGE}
 _WORD = re.compile(r"(?!\d)\w+")
 
 
+# Consecutive short statements passed over by the scan (of one kind) are described
+# together, up to this many: a description takes a few hundred bytes, more than ten
+# times the text of ``x = 1``.
+_SHORT_CHARACTERS = 64
+_GROUP_STATEMENTS = 32
+
+
 def top_level_statements(
-    tree: ast.Module, scan: ShapeScan, text_of: Callable[[int, int], str]
+    tree: ast.Module,
+    scan: ShapeScan,
+    text_of: Callable[[int, int], str],
+    shared: dict[Any, Any],
 ) -> list[TopLevelStatement]:
     """The statements of ``tree``'s top level. Those whose text (``text_of(first_line,
     last_line)``) holds a word in ``scan.words()`` are noted by ``scan`` on the way; the
     others cannot change its verdict, unless a name bound to the package later makes
-    one of their words such a word: see ``note_late``."""
+    one of their words such a word: see ``note_late``. Consecutive short statements
+    passed over are described together (``count``). Equal sets of words and names
+    are one object, kept in ``shared`` (one dict for the file)."""
     words = scan.words()
-    described = []
+    described: list[TopLevelStatement] = []
+    group: list[TopLevelStatement] = []
     for statement in tree.body:
         first_line, last_line = statement_lines(statement)
-        text_words = tuple(
-            {sys.intern(word) for word in _WORD.findall(text_of(first_line, last_line))}
+        text = text_of(first_line, last_line)
+        found = tuple(sorted({sys.intern(word) for word in _WORD.findall(text)}))
+        noting = None if words.isdisjoint(found) else scan
+        record = _describe(statement, first_line, last_line, found, noting)
+        alone = (
+            record.noted or record.kind is StatementKind.IMPORT or len(text) >= _SHORT_CHARACTERS
         )
-        noting = None if words.isdisjoint(text_words) else scan
-        described.append(_describe(statement, first_line, last_line, text_words, noting))
+        if group and (alone or record.kind is not group[0].kind or len(group) == _GROUP_STATEMENTS):
+            described.append(_together(group, shared))
+            group = []
+        if alone:
+            described.append(_together([record], shared))
+        else:
+            group.append(record)
+    if group:
+        described.append(_together(group, shared))
     return described
+
+
+def _together(group: list[TopLevelStatement], shared: dict[Any, Any]) -> TopLevelStatement:
+    """One description of consecutive statements, its sets shared with equal ones."""
+    first = group[0]
+    if len(group) == 1:
+        names, binds, changes = first.names, first.binds, first.changes
+    else:
+        names = tuple(sorted({name for record in group for name in record.names}))
+        binds = frozenset().union(*(record.binds for record in group))
+        changes = frozenset().union(*(record.changes for record in group))
+    binds = shared.setdefault(binds, binds)
+    return dataclasses.replace(
+        first,
+        last_line=group[-1].last_line,
+        names=shared.setdefault(names, names),
+        binds=binds,
+        changes=binds if changes == binds else shared.setdefault(changes, changes),
+        count=len(group),
+    )
 
 
 def note_late(statement: TopLevelStatement, tree: ast.Module, scan: ShapeScan) -> TopLevelStatement:

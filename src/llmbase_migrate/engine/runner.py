@@ -11,6 +11,7 @@ import dataclasses
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -32,7 +33,7 @@ from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
 from llmbase_migrate.errors import SourceError
-from llmbase_migrate.fixes.edit import line_starts, source_lines
+from llmbase_migrate.fixes.edit import source_lines
 from llmbase_migrate.rules.base import Rule, RuleContext
 
 
@@ -125,69 +126,32 @@ def _analyze_in_part(
     """A file of more than ``max_tokens`` tokens: CPython parses it in pieces and
     LibCST sees only the top-level statements that use the SDK and what they read
     (see ``engine.partial``); too many of those, and the file is skipped."""
-    scan = ShapeScan()
-    statements: list[TopLevelStatement] = []
-    failure: ParseFailure | None = None
-    only_future_imports = True  # so far: a late ``from __future__`` import fails to compile
-    starts = line_starts(text)
-
-    def text_of(first_line: int, last_line: int) -> str:
-        return text[starts[first_line - 1] : starts[last_line]]
-
+    starts = partial.line_starts(text)
     try:
-        for piece in partial.parse_in_pieces(text, max_tokens):
-            if failure is None:
-                failure = _compile_failure(piece.tree, piece.text)
-            for index, statement in enumerate(piece.tree.body):
-                if _is_future_import(statement):
-                    if not only_future_imports and failure is None:
-                        failure = _late_future_import(statement, piece.text)
-                elif not (piece.first and index == 0 and _is_docstring(statement)):
-                    only_future_imports = False
-            statements.extend(top_level_statements(piece.tree, scan, text_of))
-        # A statement passed over before an import bound a name it holds, noted now.
-        while True:
-            words = scan.words()
-            late = [
-                index
-                for index, statement in enumerate(statements)
-                if not statement.noted and not words.isdisjoint(statement.names)
-            ]
-            if not late:
-                break
-            for index in late:
-                passed = statements[index]
-                lines = text_of(passed.first_line, passed.last_line)
-                try:
-                    tree = cpython.parse("\n" * (passed.first_line - 1) + lines)
-                except SyntaxError:  # its lines hold part of another: keep it
-                    statements[index] = dataclasses.replace(passed, shape=True, noted=True)
-                else:
-                    statements[index] = note_late(passed, tree, scan)
+        module = _describe_in_pieces(text, starts, max_tokens)
     except partial.PieceError as error:
         if error.syntax_error is None:
             most = max_tokens * partial.PIECE_TOKENS_FACTOR
-            return FileAnalysis(
-                Skipped(
-                    path,
-                    f"too large to analyse: the statement at line {error.line} does not "
-                    f"end within {most:,} tokens",
-                )
-            )
+            reason = f"the statement at line {error.line} does not end within {most:,} tokens"
+            return FileAnalysis(Skipped(path, f"too large to analyse: {reason}"))
         line, column = error.syntax_error.lineno or 1, error.syntax_error.offset or 1
         parse_failure = ParseFailure(error.syntax_error.msg, Span(line, column, line, column))
         return _report(path, ModuleFacts(parse_failure=parse_failure), rules, context)
     except (RecursionError, MemoryError):
         return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
+    statements, scan, failure = module
     if not scan.is_candidate():
         return FileAnalysis(Clean(path, parsed=False))
     if failure is not None:
         return _report(path, ModuleFacts(parse_failure=failure), rules, context)
     kept = partial.select(statements, scan.bound_to_package())
-    kept_count = sum(kept)
-    kept_text = partial.blank_others(text, statements, kept)
-    del statements, scan
-    of_them = f"{kept_count:,} of its {len(kept):,} top-level statements"
+    kept_count = sum(
+        statement.count for statement, keep in zip(statements, kept, strict=True) if keep
+    )
+    total = sum(statement.count for statement in statements)
+    kept_text = partial.blank_others(text, starts, statements, kept)
+    del module, statements, scan, starts
+    of_them = f"{kept_count:,} of its {total:,} top-level statements"
     if partial.count_tokens(kept_text, max_tokens) > max_tokens:
         return FileAnalysis(
             Skipped(
@@ -215,6 +179,52 @@ def _analyze_in_part(
     )
     findings = tuple(dataclasses.replace(finding, fix=None) for finding in outcome.findings)
     return FileAnalysis(dataclasses.replace(outcome, findings=findings, fix_error=note))
+
+
+def _describe_in_pieces(
+    text: str, starts: Sequence[int], max_tokens: int
+) -> tuple[list[TopLevelStatement], ShapeScan, ParseFailure | None]:
+    """The top-level statements of ``text`` (``starts``: its line starts), the
+    candidate scan of them all, and why CPython would not compile the module, if it
+    would not. Raises ``partial.PieceError``, RecursionError and MemoryError."""
+    scan = ShapeScan()
+    statements: list[TopLevelStatement] = []
+    failure: ParseFailure | None = None
+    only_future_imports = True  # so far: a late ``from __future__`` import fails to compile
+    shared: dict[Any, Any] = {}
+
+    def text_of(first_line: int, last_line: int) -> str:
+        return text[starts[first_line - 1] : starts[last_line]]
+
+    for piece in partial.parse_in_pieces(text, max_tokens):
+        if failure is None:
+            failure = _compile_failure(piece.tree, piece.text)
+        for index, statement in enumerate(piece.tree.body):
+            if _is_future_import(statement):
+                if not only_future_imports and failure is None:
+                    failure = _late_future_import(statement, piece.text)
+            elif not (piece.first and index == 0 and _is_docstring(statement)):
+                only_future_imports = False
+        statements.extend(top_level_statements(piece.tree, scan, text_of, shared))
+    # A statement passed over before an import bound a name it holds, noted now.
+    while True:
+        words = scan.words()
+        late = [
+            index
+            for index, statement in enumerate(statements)
+            if not statement.noted and not words.isdisjoint(statement.names)
+        ]
+        if not late:
+            return statements, scan, failure
+        for index in late:
+            passed = statements[index]
+            lines = text_of(passed.first_line, passed.last_line)
+            try:
+                tree = cpython.parse("\n" * (passed.first_line - 1) + lines)
+            except SyntaxError:  # its lines hold part of another: keep it
+                statements[index] = dataclasses.replace(passed, shape=True, noted=True)
+            else:
+                statements[index] = note_late(passed, tree, scan)
 
 
 def _is_future_import(statement: ast.stmt) -> bool:
