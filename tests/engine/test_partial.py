@@ -109,12 +109,21 @@ def test_an_error_at_the_end_is_cpythons(at_the_end: str) -> None:
     )
 
 
-def test_a_statement_larger_than_a_piece_may_be_is_named() -> None:
-    source = "import os\n\nDATA = [\n" + "1,\n" * 40 + "]\n"
+@pytest.mark.parametrize("indent", ["", "    "], ids=["at column 0", "indented"])
+def test_a_statement_larger_than_a_piece_may_be_is_named(indent: str) -> None:
+    source = "import os\n\nDATA = [\n" + f"{indent}1,\n" * 40 + "]\n"
     with pytest.raises(partial.PieceError) as caught:
         list(partial.parse_in_pieces(source, 8))
     assert caught.value.syntax_error is None
     assert caught.value.line == 3
+
+
+def test_comments_count_once_a_line_in_a_piece() -> None:
+    source = "import os\n" + "# many words in a comment, more than a piece may hold\n" * 20
+    pieces = list(partial.parse_in_pieces(source + "x = 1\n", 8))
+    assert statements_of(pieces) == statements_of(
+        [partial.Piece(ast.parse(source + "x = 1\n"), "", True)]
+    )
 
 
 def test_tokens_are_words_and_marks_counted_up_to_a_bound() -> None:

@@ -43,6 +43,10 @@ from llmbase_migrate.engine.candidates import StatementKind, TopLevelStatement
 # (a docstring is one token to it): the estimate errs towards more memory. Every
 # alternative is one character class, so counting never backtracks.
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+# For the size of a piece, a comment to the end of the line counts once (CPython's
+# tree holds none; a ``#`` in a string ends the count of its line: its constant is
+# one node).
+_PIECE_TOKEN = re.compile(r"#[^\r\n]*|\w+|[^\w\s]")
 
 # Where a piece of a module may end: a line starting at column 0 with something
 # other than a blank, a comment, a closing bracket, a line continuation or a clause
@@ -116,8 +120,10 @@ def parse_in_pieces(text: str, libcst_max_tokens: int) -> Iterator[Piece]:
         goes_past = start  # the first statement goes on past this offset
         at_the_end: set[tuple[str, int | None, int | None]] = set()
         while True:
-            if end - start > most and count_tokens(text[start:end], most) > most:
+            if end - start > most and _PIECE_TOKEN.subn("", text[start:end], most + 1)[1] > most:
                 smaller = _piece_end(text, (goes_past + end) // 2)
+                if smaller >= end:  # no place to end after halfway: the last one before
+                    smaller = _last_end_before(text, goes_past, end, start, line, None) or end
                 if not goes_past < smaller < end:
                     raise PieceError(line)
                 end = smaller
@@ -131,7 +137,11 @@ def parse_in_pieces(text: str, libcst_max_tokens: int) -> Iterator[Piece]:
                 # (``pass`` where the block of ``class C:`` should be).
                 cut = any(part in error.msg for part in _CUT_ERRORS)
                 last_line = error.lineno if cut or error.lineno is None else error.lineno - 1
-                before = _last_end_before(text, goes_past, end, start, line, last_line)
+                before = (
+                    None
+                    if last_line is None
+                    else _last_end_before(text, goes_past, end, start, line, last_line)
+                )
                 if before is not None:
                     end = before
                     continue
@@ -168,16 +178,15 @@ def _last_end_before(
     text: str, after: int, end: int, start: int, start_line: int, error_line: int | None
 ) -> int | None:
     """The last place in ``(after, end)`` where a piece may end, on a line up to
-    ``error_line``, or None; ``start_line`` is the number of the line at ``start``."""
-    if error_line is None:
-        return None
+    ``error_line`` if given, or None; ``start_line`` is the number of the line at
+    ``start``."""
     found = None
     line = start_line
     position = start
     for match in _STATEMENT_START.finditer(text, after + 1, end):
         line += _line_breaks(text, position, match.start())
         position = match.start()
-        if line > error_line:
+        if error_line is not None and line > error_line:
             break
         if _may_end_at(text, position):
             found = position
