@@ -11,9 +11,10 @@ import pytest
 
 from llmbase_migrate.config import Settings
 from llmbase_migrate.engine import partial
-from llmbase_migrate.engine.api import check_source, fix_source
+from llmbase_migrate.engine.api import RunOptions, check_paths, check_source, fix_source
 from llmbase_migrate.engine.candidates import ShapeScan, top_level_statements
 from llmbase_migrate.engine.outcome import Clean, Finding, Fixed, HasFindings, Outcome, Skipped
+from llmbase_migrate.engine.result_cache import ResultCache
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -380,3 +381,25 @@ def test_short_statements_passed_over_are_described_32_at_a_time() -> None:
     assert [statement.count for statement in statements] == [1] + [32] * 100
     assert (statements[1].first_line, statements[1].last_line) == (2, 33)
     assert statements[1].binds == frozenset(f"x{n}" for n in range(32))
+
+
+def test_a_file_analysed_in_part_is_cached_under_its_limit(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(padded(APP, count=20))
+    cache = ResultCache(tmp_path / "cache")
+    settings = Settings(project_root=tmp_path)
+    small = settings.with_overrides(libcst_max_tokens=200)
+
+    def outcome(settings: Settings) -> Outcome:
+        options = RunOptions(cache=cache)
+        [result] = check_paths(
+            [tmp_path / "app.py"], settings, cwd=tmp_path, options=options
+        ).outcomes
+        return result
+
+    part = outcome(small)
+    assert isinstance(part, HasFindings) and part.fix_error is not None
+    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 1
+    assert outcome(small) == part
+    whole = outcome(settings)  # another limit: another key
+    assert isinstance(whole, HasFindings) and whole.fix_error is None
+    assert any(finding.fix is not None for finding in whole.findings)

@@ -281,9 +281,9 @@ def _analyze_files(
 
 _Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None", int]
 
-# A file of more bytes than this many times ``libcst-max-tokens`` is large: at four
-# bytes a token (code as dense as it gets, short of data tables) it may take all the
-# memory LibCST is allowed, so no two such files are analysed at once.
+# A file of more bytes than this many per ``libcst-max-tokens`` token is large: it may
+# take all the memory LibCST is allowed (generated code has 3 to 4 bytes a token, real
+# code 5 to 12), so no two such files are analysed at once.
 LARGE_FILE_TOKEN_BYTES = 4
 
 
@@ -303,7 +303,8 @@ def _fixable(outcome: Outcome, unsafe: bool) -> bool:
 
 
 def _cacheable(outcome: Outcome) -> bool:
-    """Outcomes that depend only on the key: not a fix, nor a fix that failed."""
+    """Outcomes that depend only on the key: not a fix, nor a fix that failed (a file
+    analysed in part, whose note stands where that reason would, does)."""
     if isinstance(outcome, HasFindings):
         return outcome.fix_error is None or analysed_in_part(outcome)
     return isinstance(outcome, (Clean, Skipped))
