@@ -10,6 +10,7 @@ from llmbase_migrate.config import (
     DEFAULT_API_KEY_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_EXCLUDES,
+    DEFAULT_LIBCST_MAX_TOKENS,
     TOML_KEYS,
     Settings,
     find_config_file,
@@ -149,6 +150,17 @@ def test_string_instead_of_list(tmp_path: Path) -> None:
         ("exclude = [true]\n", "'exclude[0]' must be a glob pattern, got true"),
         ('model-map = { "gpt-4" = 3 }\n', "'model-map[\"gpt-4\"]' must be a model name, got 3"),
         ('api-key-env = "1BAD"\n', "'api-key-env' must be an environment variable name"),
+        (
+            "libcst-max-tokens = 0\n",
+            "'libcst-max-tokens' must be a positive number of tokens, got 0",
+        ),
+        ("libcst-max-tokens = -5\n", "'libcst-max-tokens' must be a positive number of tokens"),
+        ("libcst-max-tokens = true\n", "'libcst-max-tokens' must be a positive number of tokens"),
+        ("libcst-max-tokens = 1.5\n", "'libcst-max-tokens' must be a positive number of tokens"),
+        (
+            'libcst-max-tokens = "80000"\n',
+            "'libcst-max-tokens' must be a positive number of tokens",
+        ),
     ],
 )
 def test_wrong_types_name_the_key(tmp_path: Path, table: str, expected: str) -> None:
@@ -339,3 +351,11 @@ def test_render_settings_without_config_file(tmp_path: Path) -> None:
 
     assert "config-file = (none)" in rendered.splitlines()
     assert "select = (rules' defaults)" in rendered.splitlines()
+
+
+def test_the_libcst_limit_is_read_and_misspelled_gets_a_suggestion(tmp_path: Path) -> None:
+    assert Settings(project_root=tmp_path).libcst_max_tokens == DEFAULT_LIBCST_MAX_TOKENS == 80_000
+    write_pyproject(tmp_path / "set", "libcst-max-tokens = 5000\n")
+    assert load_settings(config_file=None, search_from=tmp_path / "set").libcst_max_tokens == 5000
+    error = load_error(tmp_path / "typo", "libcst-max-token = 5000\n")
+    assert str(error).endswith("(did you mean 'libcst-max-tokens'?)")

@@ -22,6 +22,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -395,6 +396,66 @@ def test_fifty_megabyte_file_is_skipped_as_too_large(tmp_path: Path) -> None:
     assert len(_lines_about(fixed.stdout, "generated/big.py")) == 1
     assert (root / "normal.py").read_text() == NORMAL_FIXED
     assert _snapshot(root) == before
+
+
+PLAIN_FUNCTION = """
+
+def transform_{n}(records: list[dict[str, object]], limit: int = {n}) -> list[str]:
+    lines: list[str] = []
+    for index, record in enumerate(records):
+        if index >= limit:
+            break
+        score = float(record.get("score", 0.0)) * {n} / 100
+        lines.append(f"{{index:>4}} {{record.get('name')}} {{score:8.2f}}")
+    return lines
+"""
+ROUTED_CALL = """
+
+def ask_{n}(text: str) -> str:
+    response = CLIENT.chat.completions.create(model="m", messages=[], provider={{"order": ["x"]}})
+    return response.choices[0].message.content or ""
+"""
+
+
+def _generated(size: int, every: int = 50_000) -> tuple[str, int]:
+    """About ``size`` bytes of plain functions with a routed chat call every ``every``
+    bytes, and how many calls."""
+    parts = ["from openai import OpenAI\n\nCLIENT = OpenAI()\n"]
+    total, calls = 0, 0
+    while total < size:
+        template = ROUTED_CALL if total >= calls * every + every // 2 else PLAIN_FUNCTION
+        calls += template is ROUTED_CALL
+        parts.append(template.format(n=len(parts)))
+        total += len(parts[-1])
+    return "".join(parts), calls
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss counts KiB on Linux")
+def test_a_megabyte_file_is_analysed_in_part_in_a_bounded_process(tmp_path: Path) -> None:
+    # LibCST took 946 MiB on such a file, whole: it sees only the SDK's part now.
+    source, calls = _generated(1_000_000)
+    (tmp_path / "big.py").write_text(source)
+    with (tmp_path / "out.txt").open("w+") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llmbase_migrate", "check", "--offline", "--no-cache", "big.py"],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        # wait4, not wait: the peak memory of this process, not of every child so far
+        timer = threading.Timer(120, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    assert usage.ru_maxrss < 500 * 1024
+    assert process.returncode == 1, text
+    assert text.count(" LB201 ") == calls > 15
+    assert "big.py: analysed in part: the " in text
 
 
 # Bytes that are not Python source -----------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
 
 import pathspec
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from llmbase_migrate.errors import ConfigError
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_API_KEY_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_EXCLUDES",
+    "DEFAULT_LIBCST_MAX_TOKENS",
     "TABLE_NAME",
     "TOML_KEYS",
     "Settings",
@@ -44,6 +45,7 @@ __all__ = [
 
 DEFAULT_BASE_URL: Final = "https://api.llmbase.ai/v1"
 DEFAULT_API_KEY_ENV: Final = "LLMBASE_API_KEY"
+DEFAULT_LIBCST_MAX_TOKENS: Final = 80_000
 # Ruff's default exclude list, plus __pycache__ which never holds sources.
 DEFAULT_EXCLUDES: Final[tuple[str, ...]] = (
     ".bzr",
@@ -95,6 +97,7 @@ _EXPECTATIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "prompt-cache-key": ("a non-empty string",),
     "catalog-ttl": ("a positive number of seconds",),
     "keep-hosts": ("a list of host names or patterns", "a host name or pattern"),
+    "libcst-max-tokens": ("a positive number of tokens",),
     "config-path": ("a path",),
     "project-root": ("a path",),
 }
@@ -166,6 +169,12 @@ def _check_seconds(seconds: float) -> float:
     return seconds
 
 
+def _check_positive(count: int) -> int:
+    if count <= 0:
+        raise PydanticCustomError("invalid_count", "a positive number")
+    return count
+
+
 RuleCode = Annotated[str, AfterValidator(_normalize_rule_code)]
 GlobPattern = Annotated[str, AfterValidator(_check_glob)]
 HostPattern = Annotated[str, AfterValidator(_check_host_pattern)]
@@ -205,6 +214,11 @@ class Settings(BaseModel):
     # Hosts whose clients stay where they are, besides local servers and other
     # vendors' own APIs (LB107 lists them; LB101/LB102 leave them alone).
     keep_hosts: tuple[HostPattern, ...] = ()
+    # The most tokens of a file LibCST is given (see engine.partial): its memory grows
+    # by up to 3 KiB a token, so the default keeps a process far below 500 MiB.
+    libcst_max_tokens: Annotated[StrictInt, AfterValidator(_check_positive)] = (
+        DEFAULT_LIBCST_MAX_TOKENS
+    )
     config_path: Path | None = None
     project_root: Path
 

@@ -28,6 +28,7 @@ from llmbase_migrate.engine.result_cache import (
 from llmbase_migrate.engine.runner import (
     MAX_FILE_BYTES,
     FileAnalysis,
+    analysed_in_part,
     analyze_bytes,
     passes_prefilter,
     too_large,
@@ -193,6 +194,7 @@ def check_source(
         raw,
         selection.for_path(relative),
         rule_context(settings, relative, catalog, file),
+        libcst_max_tokens=settings.libcst_max_tokens,
     )
 
 
@@ -210,7 +212,9 @@ def fix_source(
     rules = selection.for_path(relative)
     file = Path(display) if display != STDIN_PATH else None
     context = rule_context(settings, relative, catalog, file)
-    return fix_bytes(display, raw, rules, context, unsafe=unsafe)
+    return fix_bytes(
+        display, raw, rules, context, unsafe=unsafe, libcst_max_tokens=settings.libcst_max_tokens
+    )
 
 
 @dataclass(frozen=True)
@@ -307,13 +311,16 @@ def _analyze_files(
         if cache is not None:
             if catalog_digest is None:
                 catalog_digest = catalog_fingerprint(catalog)
-            key = cache.key(raw, display, context_fingerprint(codes, context, catalog_digest))
+            fingerprint = context_fingerprint(codes, context, catalog_digest)
+            key = cache.key(raw, display, f"{fingerprint}:{settings.libcst_max_tokens}")
             cached = cache.get(key)
             if cached is not None and (unsafe is None or not _fixable(cached, unsafe)):
                 outcomes.append(cached)
                 continue
         keys.append(key)
-        work.append((len(outcomes), (display, raw, codes, context, unsafe)))
+        work.append(
+            (len(outcomes), (display, raw, codes, context, unsafe, settings.libcst_max_tokens))
+        )
         outcomes.append(None)
     if progress is not None:
         progress(0, len(work))
@@ -324,6 +331,7 @@ def _analyze_files(
         crashed=_crashed,
         progress=None if progress is None else lambda done: progress(done, len(work)),
         weights=[len(job[1]) for _, job in work],
+        heavy=LARGE_FILE_TOKEN_BYTES * settings.libcst_max_tokens,
     )
     for (index, _), key, outcome in zip(work, keys, results, strict=True):
         outcomes[index] = outcome
@@ -332,7 +340,12 @@ def _analyze_files(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-_Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None"]
+_Job = tuple[str, bytes, tuple[str, ...], RuleContext, "bool | None", int]
+
+# A file of more bytes than this many per ``libcst-max-tokens`` token is large: it may
+# take all the memory LibCST is allowed (generated code has 3 to 4 bytes a token, real
+# code 5 to 12), so no two such files are analysed at once.
+LARGE_FILE_TOKEN_BYTES = 4
 
 
 def _crashed(job: _Job) -> Outcome:
@@ -351,19 +364,20 @@ def _fixable(outcome: Outcome, unsafe: bool) -> bool:
 
 
 def _cacheable(outcome: Outcome) -> bool:
-    """Outcomes that depend only on the key: not a fix, nor a fix that failed."""
+    """Outcomes that depend only on the key: not a fix, nor a fix that failed (a file
+    analysed in part, whose note stands where that reason would, does)."""
     if isinstance(outcome, HasFindings):
-        return outcome.fix_error is None
+        return outcome.fix_error is None or analysed_in_part(outcome)
     return isinstance(outcome, (Clean, Skipped))
 
 
 def _analyze_job(job: _Job) -> Outcome:
-    display, raw, codes, context, unsafe = job
+    display, raw, codes, context, unsafe, max_tokens = job
     rules = rules_by_code()
     selected = [rules[code] for code in codes]
     if unsafe is None:
-        return analyze_bytes(display, raw, selected, context).outcome
-    return fix_bytes(display, raw, selected, context, unsafe=unsafe)
+        return analyze_bytes(display, raw, selected, context, libcst_max_tokens=max_tokens).outcome
+    return fix_bytes(display, raw, selected, context, unsafe=unsafe, libcst_max_tokens=max_tokens)
 
 
 def write_refusal(path: Path, settings: Settings) -> str | None:

@@ -39,13 +39,24 @@ shape above needs: a star import, a client class's name, a pre-1.0 class's name
 with a ``from openai import``, or an attribute named like a shape word outside an
 import line (``from openai.types.responses import ...`` names a module). Code that
 does not parse is then a candidate only when its text imports the package.
+
+A file too large for LibCST (``engine.partial``) is parsed in pieces: the test is a
+``ShapeScan`` fed by each piece, and ``top_level_statements`` says which top-level
+statements hold a shape by themselves, for LibCST to see only those and what they
+need.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import enum
 import itertools
 import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from llmbase_migrate.analysis import cpython, names
 
@@ -141,78 +152,125 @@ def _is_package(dotted: str) -> bool:
 
 def has_candidate_shape(tree: ast.AST) -> bool:
     """The candidate test on a tree already parsed (see the module doc)."""
-    imports_package = False
-    shape_found = False
-    # names an import from the package binds, and those bound to the package itself
-    imported_names: set[str] = set()
-    package_names: set[str] = set()
-    # the root names of attribute chains holding a shape word (``oa`` of ``oa.OpenAI``)
-    shape_roots: set[str] = set()
-    class_imported = False  # a client or pre-1.0 API class
-    shape_attribute = False  # on any chain
-    # names called (``OpenAI()``) or starting an attribute chain (``ChatCompletion.create``)
-    used_names: set[str] = set()
-    attribute_targets: list[str] = []
-    name_copies: list[tuple[str, str]] = []
+    scan = ShapeScan()
     for node in ast.walk(tree):
+        scan.note(node)
+        if scan.settled:
+            return True
+    return scan.is_candidate()
+
+
+class ShapeScan:
+    """The candidate test, fed one node at a time (``note``), so that a file parsed
+    in pieces (``engine.partial``) is judged as a whole: ``settled`` once a node
+    makes the file a candidate whatever follows, ``is_candidate()`` at the end."""
+
+    def __init__(self) -> None:
+        self.imports_package = False
+        self.shape_found = False
+        # names an import from the package binds, and those bound to the package itself
+        self.imported_names: set[str] = set()
+        self.package_names: set[str] = set()
+        # the root names of attribute chains holding a shape word (``oa`` of ``oa.OpenAI``)
+        self.shape_roots: set[str] = set()
+        self.class_imported = False  # a client or pre-1.0 API class
+        self.shape_attribute = False  # on any chain
+        # names called (``OpenAI()``) or starting an attribute chain (``ChatCompletion.create``)
+        self.used_names: set[str] = set()
+        self.attribute_targets: list[str] = []
+        self.name_copies: list[tuple[str, str]] = []
+
+    @property
+    def settled(self) -> bool:
+        return self.imports_package and self.shape_found
+
+    def note(self, node: ast.AST) -> bool:
+        """Take ``node`` into account; whether it is a shape by itself, wherever the
+        names it uses come from: a request call, an attribute named like a shape word,
+        a string annotation naming a client, an import of the package."""
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name):
-                used_names.add(node.value.id)
+                self.used_names.add(node.value.id)
             if node.attr in _ATTRIBUTES:
-                shape_attribute = True
+                self.shape_attribute = True
                 root = _root_name(node)
                 if root is not None:
-                    shape_roots.add(root)
-            elif node.attr in names.CLIENT_DERIVING_METHODS:
-                shape_attribute = True
+                    self.shape_roots.add(root)
+                return True
+            if node.attr in names.CLIENT_DERIVING_METHODS:
+                self.shape_attribute = True
         elif isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name):
-                used_names.add(node.func.id)
+                self.used_names.add(node.func.id)
             elif _is_request_call(node.func):
-                shape_found = True
+                self.shape_found = True
+                return True
         elif isinstance(node, ast.Import):
+            found = False
             for alias in node.names:
                 if _is_package(alias.name):
-                    imports_package = True
+                    self.imports_package = found = True
                     # ``import openai.lib`` binds ``openai``; ``as`` binds the alias
                     bound = alias.asname or alias.name.split(".", 1)[0]
-                    package_names.add(bound)
-                    imported_names.add(bound)
+                    self.package_names.add(bound)
+                    self.imported_names.add(bound)
+            return found
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module is not None and _is_package(node.module):
-                imports_package = True
+                self.imports_package = True
                 imported = {alias.name for alias in node.names}
                 if "*" in imported:
-                    shape_found = True
+                    self.shape_found = True
                 # ``openai.types.chat.ChatCompletion`` is a response type, not the API
                 legacy = names.LEGACY_APIS if node.module == _PACKAGE else frozenset()
                 if imported & (names.CLIENT_TYPE_NAMES | legacy):
-                    class_imported = True
-                imported_names.update(alias.asname or alias.name for alias in node.names)
+                    self.class_imported = True
+                self.imported_names.update(alias.asname or alias.name for alias in node.names)
+                return True
         elif isinstance(node, ast.Assign):
             for target in node.targets:
-                _note_target(target, attribute_targets)
+                _note_target(target, self.attribute_targets)
             if len(node.targets) == 1 and isinstance(node.value, ast.Name):
                 target = node.targets[0]
                 if isinstance(target, ast.Name):
-                    name_copies.append((target.id, node.value.id))
-        elif isinstance(node, (ast.AnnAssign, ast.arg)):
-            shape_found = shape_found or _names_a_client(node.annotation)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            shape_found = shape_found or _names_a_client(node.returns)
-        if imports_package and shape_found:
+                    self.name_copies.append((target.id, node.value.id))
+        elif isinstance(node, (ast.AnnAssign, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef)):
+            annotation = (
+                node.returns
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                else node.annotation
+            )
+            if _names_a_client(annotation):
+                self.shape_found = True
+                return True
+        return False
+
+    def is_candidate(self) -> bool:
+        """The verdict once every node was noted."""
+        if not self.imports_package:
+            return False
+        if self.shape_found:
             return True
-    if not imports_package:
-        return False
-    _close_over_copies(imported_names, name_copies)
-    if shape_roots & imported_names:
-        return True
-    if class_imported and (shape_attribute or used_names & imported_names):
-        return True
-    if not attribute_targets:
-        return False
-    _close_over_copies(package_names, name_copies)
-    return any(name in package_names for name in attribute_targets)
+        _close_over_copies(self.imported_names, self.name_copies)
+        if self.shape_roots & self.imported_names:
+            return True
+        if self.class_imported and (self.shape_attribute or self.used_names & self.imported_names):
+            return True
+        if not self.attribute_targets:
+            return False
+        _close_over_copies(self.package_names, self.name_copies)
+        return any(name in self.package_names for name in self.attribute_targets)
+
+    def words(self) -> frozenset[str]:
+        """The words whose presence in a statement's text makes it worth noting."""
+        return SCAN_WORDS | self.bound_to_package()
+
+    def bound_to_package(self) -> set[str]:
+        """The names an import from the package binds, with the names assigned from
+        them (``oa = openai``): what a use of the SDK goes through."""
+        bound = set(self.imported_names)
+        _close_over_copies(bound, self.name_copies)
+        return bound
 
 
 def _root_name(node: ast.Attribute) -> str | None:
@@ -278,3 +336,209 @@ def _close_over_copies(bound: set[str], copies: list[tuple[str, str]]) -> None:
             if source in bound and target not in bound:
                 bound.add(target)
                 changed = True
+
+
+# --------------------------------------------------------------- top-level statements
+
+# Scopes of their own: what is bound inside is not bound at module level.
+_NESTED_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+class StatementKind(enum.Enum):
+    IMPORT = "import"  # an import, or a compound statement holding one (``try: import x``)
+    DEFINITION = "definition"  # ``def``
+    CLASS = "class"
+    OTHER = "other"  # assignments, expressions, loops, ``if``/``with`` blocks...
+
+
+@dataclass(frozen=True, slots=True)
+class TopLevelStatement:
+    """What the analysis of a file in part (``engine.partial``) needs of one statement
+    of the module's top level."""
+
+    first_line: int  # its decorators included
+    last_line: int
+    kind: StatementKind
+    # it holds a shape by itself (``ShapeScan.note``): a request call, an attribute
+    # named like a shape word, a string annotation naming a client, an import of the SDK
+    shape: bool
+    # every word of its text, once (names it mentions at any depth, and words of its
+    # strings and comments): more than it reads, never less. A tuple of interned
+    # strings: a file of 10 MB has tens of thousands of statements.
+    names: tuple[str, ...]
+    # the module-level names it binds (``x = ...``, ``for x in``, ``def x``, ``import x``)
+    binds: frozenset[str]
+    # the module-level names it binds or changes in place (``x[k] = v``, ``x.update()``)
+    changes: frozenset[str]
+    # its nodes were noted by the scan (its text holds one of ``ShapeScan.words()``)
+    noted: bool
+    # how many statements it describes: short ones passed over are described together
+    # (from ``first_line`` to ``last_line``, as one)
+    count: int = 1
+
+
+# Words a statement's text holds when a node in it may matter to the candidate test
+# (``ShapeScan.note``), besides the names bound to the package: a shape word, or the
+# package's name (an import).
+SCAN_WORDS = _ATTRIBUTES | names.CLIENT_DERIVING_METHODS | {_PACKAGE}
+_WORD = re.compile(r"(?!\d)\w+")
+
+
+# Consecutive short statements passed over by the scan (of one kind) are described
+# together, up to this many: a description takes a few hundred bytes, more than ten
+# times the text of ``x = 1``.
+_SHORT_CHARACTERS = 64
+_GROUP_STATEMENTS = 32
+
+
+def top_level_statements(
+    tree: ast.Module,
+    scan: ShapeScan,
+    text_of: Callable[[int, int], str],
+    shared: dict[Any, Any],
+) -> list[TopLevelStatement]:
+    """The statements of ``tree``'s top level. Those whose text (``text_of(first_line,
+    last_line)``) holds a word in ``scan.words()`` are noted by ``scan`` on the way; the
+    others cannot change its verdict, unless a name bound to the package later makes
+    one of their words such a word: see ``note_late``. Consecutive short statements
+    passed over are described together (``count``). Equal sets of words and names
+    are one object, kept in ``shared`` (one dict for the file)."""
+    words = scan.words()
+    described: list[TopLevelStatement] = []
+    group: list[TopLevelStatement] = []
+    for statement in tree.body:
+        first_line, last_line = statement_lines(statement)
+        text = text_of(first_line, last_line)
+        found = tuple(sorted({sys.intern(word) for word in _WORD.findall(text)}))
+        noting = None if words.isdisjoint(found) else scan
+        record = _describe(statement, first_line, last_line, found, noting)
+        alone = (
+            record.noted or record.kind is StatementKind.IMPORT or len(text) >= _SHORT_CHARACTERS
+        )
+        if group and (alone or record.kind is not group[0].kind or len(group) == _GROUP_STATEMENTS):
+            described.append(_together(group, shared))
+            group = []
+        if alone:
+            described.append(_together([record], shared))
+        else:
+            group.append(record)
+    if group:
+        described.append(_together(group, shared))
+    return described
+
+
+def _together(group: list[TopLevelStatement], shared: dict[Any, Any]) -> TopLevelStatement:
+    """One description of consecutive statements, its sets shared with equal ones."""
+    first = group[0]
+    if len(group) == 1:
+        names, binds, changes = first.names, first.binds, first.changes
+    else:
+        names = tuple(sorted({name for record in group for name in record.names}))
+        binds = frozenset().union(*(record.binds for record in group))
+        changes = frozenset().union(*(record.changes for record in group))
+    binds = shared.setdefault(binds, binds)
+    return dataclasses.replace(
+        first,
+        last_line=group[-1].last_line,
+        names=shared.setdefault(names, names),
+        binds=binds,
+        changes=binds if changes == binds else shared.setdefault(changes, changes),
+        count=len(group),
+    )
+
+
+def note_late(statement: TopLevelStatement, tree: ast.Module, scan: ShapeScan) -> TopLevelStatement:
+    """``statement`` noted by ``scan`` after all (``tree`` is its lines parsed again)."""
+    shape = False
+    for node in ast.walk(tree):
+        shape = scan.note(node) or shape
+    return dataclasses.replace(statement, shape=shape, noted=True)
+
+
+def statement_lines(statement: ast.stmt) -> tuple[int, int]:
+    """The first line of a statement, its decorators included, and its last."""
+    first_line = statement.lineno
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        first_line = min([first_line, *(d.lineno for d in statement.decorator_list)])
+    return first_line, statement.end_lineno or statement.lineno
+
+
+def _describe(
+    statement: ast.stmt,
+    first_line: int,
+    last_line: int,
+    words: tuple[str, ...],
+    scan: ShapeScan | None,
+) -> TopLevelStatement:
+    """Walks every node when ``scan`` notes them, else only the module-level ones (for
+    the names bound and changed)."""
+    shape = False
+    imports = False
+    binds: set[str] = set()
+    changes: set[str] = set()
+    # (node, whether a name it binds is bound at module level)
+    pending: list[tuple[ast.AST, bool]] = [(statement, True)]
+    while pending:
+        node, module_level = pending.pop()
+        if scan is not None and scan.note(node):
+            shape = True
+        if isinstance(node, ast.Name):
+            if module_level and not isinstance(node.ctx, ast.Load):
+                binds.add(node.id)
+        elif module_level:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports = True
+                binds.update(_import_bindings(node))
+            elif isinstance(node, _NESTED_SCOPES[:3]):
+                binds.add(node.name)
+            elif isinstance(node, (ast.Attribute, ast.Subscript)):
+                if not isinstance(node.ctx, ast.Load):
+                    _add_root(node, changes)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                _add_root(node.func, changes)
+        inner = module_level and not isinstance(node, _NESTED_SCOPES)
+        if inner or scan is not None:
+            for child in ast.iter_child_nodes(node):
+                if not isinstance(child, ast.expr_context):
+                    pending.append((child, inner))
+    if imports:
+        kind = StatementKind.IMPORT
+    elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        kind = StatementKind.DEFINITION
+    elif isinstance(statement, ast.ClassDef):
+        kind = StatementKind.CLASS
+    else:
+        kind = StatementKind.OTHER
+    return TopLevelStatement(
+        first_line=first_line,
+        last_line=last_line,
+        kind=kind,
+        shape=shape,
+        names=words,
+        binds=frozenset(binds),
+        changes=frozenset(binds | changes),
+        noted=scan is not None,
+    )
+
+
+def _import_bindings(node: ast.Import | ast.ImportFrom) -> Iterator[str]:
+    for alias in node.names:
+        if alias.name != "*":
+            yield alias.asname or alias.name.split(".", 1)[0]
+
+
+def _add_root(node: ast.Attribute | ast.Subscript, roots: set[str]) -> None:
+    value: ast.expr = node
+    while isinstance(value, (ast.Attribute, ast.Subscript)):
+        value = value.value
+    if isinstance(value, ast.Name):
+        roots.add(value.id)

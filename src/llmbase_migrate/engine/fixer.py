@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 
 from llmbase_migrate.analysis import cpython
+from llmbase_migrate.config import DEFAULT_LIBCST_MAX_TOKENS
 from llmbase_migrate.engine.deep_stack import run_deep
 from llmbase_migrate.engine.outcome import Failed, Finding, Fixed, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.runner import analyze_bytes, analyze_text
@@ -37,12 +38,21 @@ def is_applicable(finding: Finding, *, unsafe: bool) -> bool:
 
 @cpython.code_warnings_ignored()  # also those of LibCST's evaluated_value in the fixes
 def fix_bytes(
-    path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, *, unsafe: bool
+    path: str,
+    raw: bytes,
+    rules: Sequence[Rule],
+    context: RuleContext,
+    *,
+    unsafe: bool,
+    libcst_max_tokens: int = DEFAULT_LIBCST_MAX_TOKENS,
 ) -> Outcome:
-    """Analyse one file and return it fixed (``Fixed``) or why not; never raises."""
+    """Analyse one file and return it fixed (``Fixed``) or why not; never raises. A
+    file analysed in part (over ``libcst_max_tokens``) is never fixed."""
     try:
         # on a big stack: fixes parse and transform the whole module again (deep_stack)
-        return run_deep(lambda: _fix(path, raw, rules, context, unsafe=unsafe))
+        return run_deep(
+            lambda: _fix(path, raw, rules, context, unsafe=unsafe, max_tokens=libcst_max_tokens)
+        )
     except RecursionError:
         return Skipped(path, "nested too deeply to analyse")
     except Exception as error:  # the per-file boundary: report, never crash
@@ -51,11 +61,17 @@ def fix_bytes(
 
 
 def _fix(
-    path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, *, unsafe: bool
+    path: str,
+    raw: bytes,
+    rules: Sequence[Rule],
+    context: RuleContext,
+    *,
+    unsafe: bool,
+    max_tokens: int,
 ) -> Outcome:
     # The analysis compiles the file (CPython's tree): one that does not compile has
     # a parse failure (LB001) and is left alone.
-    first = analyze_bytes(path, raw, rules, context)
+    first = analyze_bytes(path, raw, rules, context, libcst_max_tokens=max_tokens)
     outcome = first.outcome
     if (
         not isinstance(outcome, HasFindings)

@@ -38,7 +38,8 @@ class Clean:
 @dataclass(frozen=True, slots=True)
 class HasFindings:
     """Findings remain. In fix mode ``fix_error`` says why available fixes were not
-    applied (the file is then untouched)."""
+    applied (the file is then untouched); in any mode, that the file was analysed in
+    part and its findings carry no fixes (``runner.PARTIAL_NOTE``)."""
 
     path: str
     findings: tuple[Finding, ...]

@@ -258,6 +258,8 @@ def _encode_outcome(outcome: Clean | HasFindings | Skipped) -> dict[str, Any]:
         "suppressed": outcome.suppressed,
         "findings": [_encode_finding(finding) for finding in outcome.findings],
         "depends_on": [list(item) for item in outcome.depends_on],
+        # a file analysed in part says so (the only note a check outcome carries)
+        "note": outcome.fix_error,
     }
 
 
@@ -329,12 +331,16 @@ def _decode_outcome(document: object, path: str) -> Outcome:
     if kind == "skipped":
         return Skipped(path, _text(_object(document, {"kind", "reason"})["reason"]))
     if kind == "findings":
-        fields = _object(document, {"kind", "suppressed", "findings", "depends_on"})
+        fields = _object(document, {"kind", "suppressed", "findings", "depends_on", "note"})
         findings = tuple(_decode_finding(item, path) for item in _list(fields["findings"]))
+        note = fields["note"]
+        if note is not None and not isinstance(note, str):
+            raise _Invalid
         return HasFindings(
             path,
             findings,
             _count(fields["suppressed"]),
+            fix_error=note,
             depends_on=_dependencies(fields["depends_on"]),
         )
     raise _Invalid

@@ -7,10 +7,12 @@ file cannot stop a run and no traceback reaches the user unless they ask.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -19,7 +21,16 @@ from llmbase_migrate.analysis.collector import collect_facts
 from llmbase_migrate.analysis.facts import ModuleFacts, ParseFailure, Span
 from llmbase_migrate.analysis.project import ProjectView, project_boundary, project_index
 from llmbase_migrate.analysis.source_map import text_for_libcst
-from llmbase_migrate.engine.candidates import has_candidate_shape, may_hold_candidate
+from llmbase_migrate.config import DEFAULT_LIBCST_MAX_TOKENS
+from llmbase_migrate.engine import partial
+from llmbase_migrate.engine.candidates import (
+    ShapeScan,
+    TopLevelStatement,
+    has_candidate_shape,
+    may_hold_candidate,
+    note_late,
+    top_level_statements,
+)
 from llmbase_migrate.engine.deep_stack import run_deep, too_deep
 from llmbase_migrate.engine.outcome import Clean, Failed, Finding, HasFindings, Outcome, Skipped
 from llmbase_migrate.engine.source import decode_source
@@ -55,11 +66,17 @@ def passes_prefilter(raw: bytes, triggers: Sequence[bytes]) -> bool:
 
 
 def analyze_bytes(
-    path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext
+    path: str,
+    raw: bytes,
+    rules: Sequence[Rule],
+    context: RuleContext,
+    *,
+    libcst_max_tokens: int = DEFAULT_LIBCST_MAX_TOKENS,
 ) -> FileAnalysis:
-    """Analyse one file's bytes with the given rules; never raises."""
+    """Analyse one file's bytes with the given rules; never raises. A file of more
+    than ``libcst_max_tokens`` tokens is analysed in part (see ``engine.partial``)."""
     try:
-        return _analyze(path, raw, rules, context)
+        return _analyze(path, raw, rules, context, libcst_max_tokens)
     except RecursionError:
         return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
     except Exception as error:  # the per-file boundary: report, never crash
@@ -68,7 +85,9 @@ def analyze_bytes(
         )
 
 
-def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext) -> FileAnalysis:
+def _analyze(
+    path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext, max_tokens: int
+) -> FileAnalysis:
     triggers = {trigger for rule in rules for trigger in rule.spec.triggers}
     if not passes_prefilter(raw, tuple(triggers)):
         return FileAnalysis(Clean(path, parsed=False))
@@ -80,6 +99,8 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
         source = decode_source(raw)
     except SourceError as error:
         return FileAnalysis(Skipped(path, error.reason))
+    if len(source.text) > max_tokens and partial.count_tokens(source.text, max_tokens) > max_tokens:
+        return _analyze_in_part(path, source.text, rules, context, max_tokens)
     # The candidate pass's tree is handed on, so CPython parses a candidate once; text
     # it cannot parse goes on and is parsed again where the errors are reported.
     try:
@@ -89,6 +110,143 @@ def _analyze(path: str, raw: bytes, rules: Sequence[Rule], context: RuleContext)
     if tree is not None and not has_candidate_shape(tree):
         return FileAnalysis(Clean(path, parsed=False))
     return analyze_text(path, source.text, rules, context, tree=tree)
+
+
+# What a file analysed in part says, in any mode, where a fix would say why it was
+# not applied (``HasFindings.fix_error``): its findings carry no fixes, since a fix is
+# verified by analysing the whole fixed file again.
+PARTIAL_NOTE = "analysed in part"
+
+
+def analysed_in_part(outcome: HasFindings) -> bool:
+    return outcome.fix_error is not None and outcome.fix_error.startswith(PARTIAL_NOTE)
+
+
+def _analyze_in_part(
+    path: str, text: str, rules: Sequence[Rule], context: RuleContext, max_tokens: int
+) -> FileAnalysis:
+    """A file of more than ``max_tokens`` tokens: CPython parses it in pieces and
+    LibCST sees only the top-level statements that use the SDK and what they read
+    (see ``engine.partial``); too many of those, and the file is skipped."""
+    starts = partial.line_starts(text)
+    try:
+        module = _describe_in_pieces(text, starts, max_tokens)
+    except partial.PieceError as error:
+        if error.syntax_error is None:
+            most = max_tokens * partial.PIECE_TOKENS_FACTOR
+            reason = f"the statement at line {error.line} does not end within {most:,} tokens"
+            return FileAnalysis(Skipped(path, f"too large to analyse: {reason}"))
+        line, column = error.syntax_error.lineno or 1, error.syntax_error.offset or 1
+        parse_failure = ParseFailure(error.syntax_error.msg, Span(line, column, line, column))
+        return _report(path, ModuleFacts(parse_failure=parse_failure), rules, context)
+    except (RecursionError, MemoryError):
+        return FileAnalysis(Skipped(path, "nested too deeply to analyse"))
+    statements, scan, failure = module
+    if not scan.is_candidate():
+        return FileAnalysis(Clean(path, parsed=False))
+    if failure is not None:
+        return _report(path, ModuleFacts(parse_failure=failure), rules, context)
+    kept = partial.select(statements, scan.bound_to_package())
+    kept_count = sum(
+        statement.count for statement, keep in zip(statements, kept, strict=True) if keep
+    )
+    total = sum(statement.count for statement in statements)
+    kept_text = partial.blank_others(text, starts, statements, kept)
+    del module, statements, scan, starts
+    of_them = f"{kept_count:,} of its {total:,} top-level statements"
+    if partial.count_tokens(kept_text, max_tokens) > max_tokens:
+        return FileAnalysis(
+            Skipped(
+                path,
+                f"too large to analyse: more than libcst-max-tokens ({max_tokens:,}) tokens, "
+                f"even in the {of_them} that use the SDK or are read by those",
+            )
+        )
+    try:
+        tree = cpython.parse(kept_text)
+    except SyntaxError as error:  # a statement that parses only with those blanked
+        return FileAnalysis(
+            Skipped(
+                path,
+                f"too large to analyse, and the {of_them} that use the SDK do not parse "
+                f"without the others (line {error.lineno})",
+            )
+        )
+    outcome = analyze_text(path, kept_text, rules, context, tree=tree).outcome
+    if not isinstance(outcome, HasFindings):
+        return FileAnalysis(outcome)
+    note = (
+        f"{PARTIAL_NOTE}: the {of_them} that use the SDK or are read by those, as it holds "
+        f"more than libcst-max-tokens ({max_tokens:,}) tokens; no fixes are offered"
+    )
+    findings = tuple(dataclasses.replace(finding, fix=None) for finding in outcome.findings)
+    return FileAnalysis(dataclasses.replace(outcome, findings=findings, fix_error=note))
+
+
+def _describe_in_pieces(
+    text: str, starts: Sequence[int], max_tokens: int
+) -> tuple[list[TopLevelStatement], ShapeScan, ParseFailure | None]:
+    """The top-level statements of ``text`` (``starts``: its line starts), the
+    candidate scan of them all, and why CPython would not compile the module, if it
+    would not. Raises ``partial.PieceError``, RecursionError and MemoryError."""
+    scan = ShapeScan()
+    statements: list[TopLevelStatement] = []
+    failure: ParseFailure | None = None
+    only_future_imports = True  # so far: a late ``from __future__`` import fails to compile
+    shared: dict[Any, Any] = {}
+
+    def text_of(first_line: int, last_line: int) -> str:
+        return text[starts[first_line - 1] : starts[last_line]]
+
+    for piece in partial.parse_in_pieces(text, max_tokens):
+        if failure is None:
+            failure = _compile_failure(piece.tree, piece.text)
+        for index, statement in enumerate(piece.tree.body):
+            if _is_future_import(statement):
+                if not only_future_imports and failure is None:
+                    failure = _late_future_import(statement, piece.text)
+            elif not (piece.first and index == 0 and _is_docstring(statement)):
+                only_future_imports = False
+        statements.extend(top_level_statements(piece.tree, scan, text_of, shared))
+    # A statement passed over before an import bound a name it holds, noted now.
+    while True:
+        words = scan.words()
+        late = [
+            index
+            for index, statement in enumerate(statements)
+            if not statement.noted and not words.isdisjoint(statement.names)
+        ]
+        if not late:
+            return statements, scan, failure
+        for index in late:
+            passed = statements[index]
+            lines = text_of(passed.first_line, passed.last_line)
+            try:
+                tree = cpython.parse("\n" * (passed.first_line - 1) + lines)
+            except SyntaxError:  # its lines hold part of another: keep it
+                statements[index] = dataclasses.replace(passed, shape=True, noted=True)
+            else:
+                statements[index] = note_late(passed, tree, scan)
+
+
+def _is_future_import(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.ImportFrom) and statement.module == "__future__"
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _late_future_import(statement: ast.stmt, text: str) -> ParseFailure:
+    """What CPython's compiler says of a ``from __future__`` import after other
+    statements, which compiling the piece it is in alone cannot see."""
+    column = _character_column(text, statement.lineno, statement.col_offset + 1)
+    span = Span(statement.lineno, column, statement.lineno, column)
+    return ParseFailure("from __future__ imports must occur at the beginning of the file", span)
 
 
 def analyze_text(
@@ -145,6 +303,19 @@ def _analyze_text(
                 facts = collect_facts(module, text, project)
                 if project is not None:
                     depends_on = tuple(sorted(project.read.items()))
+    return _report(path, facts, rules, context, module, depends_on)
+
+
+def _report(
+    path: str,
+    facts: ModuleFacts,
+    rules: Sequence[Rule],
+    context: RuleContext,
+    module: cst.Module | None = None,
+    depends_on: tuple[tuple[str, str], ...] = (),
+) -> FileAnalysis:
+    """Run the rules over a module's facts: its outcome (``depends_on``: the project
+    modules the analysis read, with their digests)."""
     findings: list[Finding] = []
     suppressed = 0
     for rule in rules:
