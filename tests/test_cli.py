@@ -190,6 +190,8 @@ def test_json_output(run: Runner, tmp_path: Path) -> None:
                     "end_location": {"row": 9, "column": 1},
                 }
             ],
+            "reason": None,
+            "leftovers": [],
         },
     }
     assert document["summary"]["findings"] == 1

@@ -43,6 +43,8 @@ _MIN_SECRET_LENGTH = min(len(prefix) for prefix in _KNOWN_PREFIXES) + _MIN_SUFFI
 _NOT_IN_A_KEY = re.compile(r"[\s<{$]")
 _MIN_OPAQUE_LENGTH = 24
 _OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9_\-.+/=]+")
+# What follows a provider's prefix in its keys.
+_KEY_BODY = re.compile(r"[A-Za-z0-9_\-]+")
 _DIGIT = re.compile(r"[0-9]")
 _LETTER = re.compile(r"[A-Za-z]")
 _PLACEHOLDER_WORDS = re.compile(
@@ -75,7 +77,12 @@ def looks_like_secret(text: str) -> bool:
     if candidate.startswith(_KNOWN_PREFIXES):
         prefix = next(prefix for prefix in _KNOWN_PREFIXES if candidate.startswith(prefix))
         rest = candidate[len(prefix) :]
-        return len(rest) >= _MIN_SUFFIX and not _is_placeholder_body(rest)
+        # ``llmbase_client.chat.completions.create`` is a dotted name, not a key
+        return (
+            len(rest) >= _MIN_SUFFIX
+            and _KEY_BODY.fullmatch(rest) is not None
+            and not _is_placeholder_body(rest)
+        )
     if len(candidate) < _MIN_OPAQUE_LENGTH or not _OPAQUE_TOKEN.fullmatch(candidate):
         return False
     return (

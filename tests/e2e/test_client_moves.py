@@ -55,7 +55,7 @@ plain = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
 # a local server: stays where it is
 local = OpenAI(base_url="http://127.0.0.1:{local_port}/v1", api_key="ollama")
 # a public gateway with a key the tool cannot follow
-partner = OpenAI(base_url="https://partner-gateway.example/v1", api_key=get_key())
+partner = OpenAI(base_url="https://partner-gateway.acme-ai.io/v1", api_key=get_key())
 
 
 def attempt(name, call):

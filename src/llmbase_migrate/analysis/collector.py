@@ -26,6 +26,8 @@ from llmbase_migrate.analysis.facts import (
     ClientSetup,
     ClientUses,
     EndpointUse,
+    Field,
+    FieldOrigin,
     HeaderSecret,
     LegacyCall,
     ModuleAssignment,
@@ -192,12 +194,14 @@ class _Resolver(CallArguments):
             for origin in self._escaping_clients(clients):
                 uses[origin].escapes = True
             assignments = self._single_assignments({setup.node for setup in clients})
+            reassigned = self._reassigned_options()
             clients = [
                 dataclasses.replace(
                     setup,
                     uses=uses[setup.node].freeze() if setup.node in uses else setup.uses,
                     assignment=assignments.get(setup.node, (None, None))[0],
                     assigned_to=assignments.get(setup.node, (None, None))[1],
+                    reassigned=tuple(reassigned.get(setup.node, ())),
                 )
                 for setup in clients
             ]
@@ -233,6 +237,28 @@ class _Resolver(CallArguments):
             else:
                 tally.endpoints.add(resource)
         return ref.origins
+
+    def _reassigned_options(self) -> dict[cst.Call, list[Field]]:
+        """``client.base_url = ...`` and ``client.api_key = ...`` after construction, by
+        the constructions the client may come from."""
+        found: dict[cst.Call, list[Field]] = defaultdict(list)
+        for assign, target in self.recorder.attribute_assignments:
+            if target.attr.value not in ("base_url", "api_key"):
+                continue
+            ref = self.ref(target.value)
+            if ref.kind is not RefKind.CLIENT or ref.path or not ref.origins:
+                continue
+            option = Field(
+                name=target.attr.value,
+                span=self.span(assign),
+                origin=FieldOrigin.KEYWORD,
+                node=assign,
+                value_node=assign.value,
+                value=self.value(assign.value),
+            )
+            for origin in ref.origins:
+                found[origin].append(option)
+        return found
 
     def _single_assignments(
         self, calls: set[cst.Call]

@@ -88,6 +88,8 @@ class Value:
     alternatives: tuple[Value, ...] = ()
     # Written in another module of the project (``from .config import MODEL``): where.
     location: SourceLocation | None = field(default=None, compare=False)
+    # A parameter's default (named here): callers not seen may pass something else.
+    parameter: str | None = field(default=None, compare=False)
 
     def leaves(self) -> tuple[Value, ...]:
         """The values this one may be: its alternatives (flattened), or itself."""
@@ -190,6 +192,8 @@ class ClientSetup:
     # statement and its target, for fixes that add a client beside this one.
     assignment: cst.Assign | None = field(default=None, compare=False)
     assigned_to: cst.Name | cst.Attribute | None = field(default=None, compare=False)
+    # ``client.base_url = ...`` / ``client.api_key = ...`` after construction
+    reassigned: tuple[Field, ...] = field(default=(), compare=False)
 
     @property
     def endpoint_only(self) -> bool:

@@ -59,7 +59,9 @@ class References(Bindings):
         if isinstance(node, cst.Name):
             return self._name_ref(node, depth)
         if isinstance(node, cst.Attribute):
-            imported = self._imported_ref(node)
+            # LibCST names ``OpenAI(...).embeddings`` "openai.OpenAI.embeddings", as
+            # if the call were not there: only a chain of names is an import's.
+            imported = self._imported_ref(node) if dotted_name(node) is not None else None
             if imported is not None:
                 return imported
             base = self.ref(node.value, depth)

@@ -22,6 +22,9 @@ from llmbase_migrate.analysis.recording import dotted_name, string_literal
 from llmbase_migrate.analysis.references import References, annotation_names, is_property
 from llmbase_migrate.analysis.refs import MAX_DEPTH, RefKind
 
+# String methods that keep a URL or a key what it is (minus blanks or a slash).
+_STRIPPING = frozenset({"strip", "rstrip", "lstrip"})
+
 
 class Values(References):
     def value(self, node: cst.BaseExpression, depth: int = 0) -> Value:
@@ -35,14 +38,24 @@ class Values(References):
                 return Value.none()
             bound = self._single_binding(node)
             if bound is not None:
+                parameter = self._is_parameter_default(bound)
+                if parameter:
+                    passed = self._passed_by_callers(node, depth)
+                    if passed is not None:
+                        return passed
                 resolved = self.value(bound, depth + 1)
                 if resolved.kind is ValueKind.UNKNOWN and resolved.identifier is None:
                     return Value.unknown(node.value)
-                if self._is_parameter_default(bound) and resolved.kind is not ValueKind.STRING:
+                if parameter and resolved.kind is not ValueKind.STRING:
                     # ``api_key=None`` or an env read as a default is the caller's to
                     # override; only a literal default says what the code will send.
                     return Value.unknown(node.value)
-                return dataclasses.replace(resolved, via=(node, bound, *resolved.via))
+                return dataclasses.replace(
+                    resolved,
+                    via=(node, bound, *resolved.via),
+                    # callers elsewhere may pass something else
+                    parameter=node.value if parameter else resolved.parameter,
+                )
             several = self._several_bindings(node, depth)
             if several is not None:
                 return several
@@ -95,10 +108,32 @@ class Values(References):
         if isinstance(node, cst.FormattedString):
             return self._formatted_value(node, depth)
         if isinstance(node, cst.Call):
+            stripped = self._stripped(node, depth)
+            if stripped is not None:
+                return stripped
             returned = self._returned_value(node, depth)
             if returned is not None:
                 return returned
         return Value.unknown(identifier_hint(node))
+
+    def _stripped(self, call: cst.Call, depth: int) -> Value | None:
+        """``os.getenv("URL", "").strip()`` and ``.rstrip("/")``: the value of what is
+        stripped (a literal stripped, as the code would)."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _STRIPPING:
+            return None
+        if len(call.args) > 1 or any(arg.keyword is not None for arg in call.args):
+            return None
+        chars: str | None = None
+        if call.args:
+            chars = string_literal(call.args[0].value)
+            if chars is None:
+                return None
+        inner = self.value(func.value, depth + 1)
+        if inner.kind is ValueKind.STRING and inner.text is not None:
+            text = getattr(inner.text, func.attr.value)(chars)
+            return dataclasses.replace(inner, text=text, origin=None)
+        return inner
 
     def _several_bindings(self, node: cst.Name, depth: int) -> Value | None:
         """A name assigned in several places, every one of which may hold where it is
@@ -123,32 +158,38 @@ class Values(References):
         return Value(ValueKind.EITHER, alternatives=tuple(values))
 
     def _passed_by_callers(self, node: cst.Name, depth: int) -> Value | None:
-        """A parameter without a default, of a function this module calls: what every
-        call passes (``def make(base_url): ...`` with ``make("https://...")``). None
-        unless every call in the module passes a value it can evaluate."""
+        """A parameter of a function this module calls: what every call passes, its
+        default where a call passes nothing (``def make(base_url="https://a"): ...``
+        with ``make()`` and ``make("https://b")``). None unless every call in the
+        module gives a value it can evaluate, or when no call passes it at all."""
         assignment = self._single_assignment(node)
         if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Param)):
             return None
         param = assignment.node
-        if param.default is not None or param in self.recorder.self_params:
+        if param in self.recorder.self_params:
             return None
         function = self._function_of_param(param)
         if function is None:
             return None
         values = []
+        given = False
         for call in self.recorder.calls:
             if self._function_of(call.func, depth) is not function:
                 continue
             passed = argument_for(function, param, call)
             if passed is None:
-                return None
+                if param.default is None or any(arg.star for arg in call.args):
+                    return None
+                passed = param.default
+            else:
+                given = True
             value = self.value(passed, depth + 1)
             if value.kind is ValueKind.UNKNOWN and value.default is None:
                 return None
             # the argument is what the parameter holds: a literal there may be edited
             values.append(dataclasses.replace(value, via=(node, passed, *value.via)))
-        if not values:
-            return None
+        if not values or (param.default is not None and not given):
+            return None  # the default's, as without callers
         if len(values) == 1:
             return values[0]
         return Value(ValueKind.EITHER, alternatives=tuple(values))
@@ -392,6 +433,8 @@ def identifier_hint(node: cst.BaseExpression) -> str | None:
         return identifier_hint(node.value)
     if isinstance(node, cst.Call):
         for arg in node.args:
+            if arg.keyword is not None:
+                continue  # ``type="password"`` says nothing about what the call gives
             text = string_literal(arg.value)
             if text is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
                 return text

@@ -100,4 +100,8 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
             }
             for edit in fix.edits
         ],
+        # why an unsafe fix is unsafe (what a person must check or do), or null
+        "reason": redact(fix.reason) if fix.reason is not None else None,
+        # definitions the fix leaves unread ("OPENROUTER_URL (line 4)")
+        "leftovers": list(fix.leftovers),
     }

@@ -326,6 +326,10 @@ class ClientFix:
             )
             if unjudged and not forced:
                 self.reasons.append(f"{', '.join(unjudged)} is no longer read")
+            elif not forced and not _read_from_environment(key_field.value):
+                # ``api_key=openai_api_key``: a key a caller or a user hands over at run
+                # time, named for a vendor; replacing it changes where keys come from
+                self.reasons.append(f"{_written(key_field)} is no longer read")
         self.imports.extend(read.add_imports)
         return True
 
@@ -383,6 +387,10 @@ class ClientFix:
             if value.text == wanted:
                 return llmbase
             literal = editable_literal(self.source, node, value, fixed_nodes=self.fixed_bases)
+            if value.parameter is not None and key_changed:
+                # A parameter's default: callers may pass another host, which
+                # LLMBase's key must not reach. The call stops reading the parameter.
+                literal = None
             if literal is not None:
                 if not self.rewrite.replace(literal, string_literal(wanted, literal)):
                     return None
@@ -493,6 +501,22 @@ class ClientFix:
 # --------------------------------------------------------------------------- a second client
 
 _NEW_CLIENT_NAME = "llmbase_client"
+
+
+def _read_from_environment(value: Value) -> bool:
+    """Whether every way a key value may go is an environment read (or nothing: None,
+    an empty or placeholder literal), so that reading LLMBase's variable instead
+    keeps where the key comes from."""
+    return all(
+        leaf.kind in (ValueKind.ENV, ValueKind.NONE, ValueKind.STRING) for leaf in value.leaves()
+    )
+
+
+def _written(option: Field) -> str:
+    node = option.value_node
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return cst.Module([]).code_for_node(node)
+    return option.value.identifier or "the value given"
 
 
 class SecondClient:

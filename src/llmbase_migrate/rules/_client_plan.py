@@ -110,6 +110,9 @@ class ClientPlan:
     key: Problem | None = None
     fix: Fix | None = None
     moves_key: bool = False
+    # the same for options set again after construction (``client.base_url = ...``)
+    later_base_urls: tuple[Problem, ...] = ()
+    later_keys: tuple[Problem, ...] = ()
     # where the client points, for LB107 and messages ('localhost', 'openrouter.ai')
     where: str = ""
     # its destination is written out (a base URL, an Azure endpoint), not the SDK's
@@ -246,6 +249,14 @@ class _Planner:
                 keys = credentials(
                     key_field.value if key_field is not None else None, ctx.api_key_env
                 )
+        if _test_double(setup):
+            where = (Endpoint(Place.TEST, "a mock transport"),)
+        for option in setup.reassigned:
+            if option.name == "base_url":
+                later = destinations(option.value, ctx.base_url, ctx.keep_hosts)
+                where = _union_endpoints((where, later))
+            else:
+                keys = _union_credentials((keys, credentials(option.value, ctx.api_key_env)))
         draft = ClientDraft(
             verdict=_verdict(setup.kind, where, uses),
             destinations=where,
@@ -256,6 +267,12 @@ class _Planner:
             setup=setup,
         )
         self._judge(draft, setup, inherited=parents is not None)
+        if setup.reassigned:
+            # A fix at the constructor alone would leave the later assignment to send
+            # another key, or to another host: the client is not fixed here.
+            lines = ", ".join(str(option.span.line) for option in setup.reassigned)
+            draft.change_base = draft.change_key = False
+            draft.notes.append(f"it is set again after construction (line {lines})")
         return draft
 
     def _judge(self, draft: ClientDraft, setup: ClientSetup, *, inherited: bool) -> None:
@@ -399,7 +416,21 @@ class _Planner:
         key_span = draft.key_field.span if draft.key_field is not None else where_reported
         if setup is None and draft.key_field is not None:
             base_span = base_span or draft.key_field.span
+        later_base_urls: list[Problem] = []
+        later_keys: list[Problem] = []
+        if setup is not None and draft.verdict in (Verdict.MOVE, Verdict.READY, Verdict.UNKNOWN):
+            for option in setup.reassigned:
+                if option.name == "base_url":
+                    problem = base_url_problem(option.value, self.ctx)
+                    if problem is not None:
+                        later_base_urls.append(Problem(option.span, f"client.base_url: {problem}"))
+                else:
+                    later = key_problem(draft, option.value, self.ctx)
+                    if later is not None:
+                        later_keys.append(Problem(option.span, f"client.api_key: {later}"))
         return ClientPlan(
+            later_base_urls=tuple(later_base_urls),
+            later_keys=tuple(later_keys),
             verdict=draft.verdict,
             destinations=draft.destinations,
             credentials=draft.credentials,
@@ -491,6 +522,14 @@ def _moved(draft: ClientDraft, setup: ClientSetup) -> ClientDraft | None:
         setup=setup,
         change_base=True,
     )
+
+
+def _test_double(setup: ClientSetup) -> bool:
+    """A client whose HTTP client answers in-process (``httpx.MockTransport``)."""
+    http_client = setup.arguments.named("http_client")
+    if http_client is None:
+        return False
+    return "MockTransport" in cst.Module([]).code_for_node(http_client.value_node)
 
 
 def _hardcoded_llmbase_key(draft: ClientDraft) -> bool:

@@ -40,13 +40,15 @@ class Place(enum.Enum):
     VENDOR = "another vendor's own API"
     LOCAL = "a local or private server"
     KEPT = "a host the keep-hosts setting keeps"
+    # ``*.test``, ``*.example``, ``*.invalid``: a test double's
+    TEST = "a reserved test domain"
     UNKNOWN = "a place not known statically"
 
 
 # Places a migration moves to LLMBase.
 MIGRATED = frozenset({Place.OPENAI, Place.GATEWAY, Place.OTHER})
 # Places a client is meant to stay at (listed by LB107, moved only on request).
-STAYING = frozenset({Place.VENDOR, Place.LOCAL, Place.KEPT})
+STAYING = frozenset({Place.VENDOR, Place.LOCAL, Place.KEPT, Place.TEST})
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,9 @@ _VENDOR_DOMAINS = (
     "octoai.cloud",
 )
 _LOCAL_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".home.arpa")
+# RFC 2606/6761 top-level names reserved for tests. ``example.com`` is not one of
+# them here: samples use it as a stand-in for the user's own gateway.
+_TEST_SUFFIXES = (".test", ".example", ".invalid")
 _LOCAL_HOSTS = frozenset({"localhost", "host.docker.internal", "gateway.docker.internal"})
 
 # Vendor tokens of identifiers (``names.VENDOR_TOKENS``) grouped by what they name.
@@ -203,6 +208,8 @@ def classify_url(url: str, base_url: str, keep_hosts: Sequence[str] = ()) -> End
         return Endpoint(Place.KEPT, host)
     if _is_private(host):
         return Endpoint(Place.LOCAL, host)
+    if host.endswith(_TEST_SUFFIXES):
+        return Endpoint(Place.TEST, host)
     if _under(host, _OPENAI_DOMAINS):
         return Endpoint(Place.OPENAI, host)
     if _under(host, _GATEWAY_DOMAINS):
@@ -253,14 +260,19 @@ def destinations(
     if value.kind is ValueKind.STRING:
         if not (value.text or "").strip():
             return (OPENAI_DEFAULT,)
-        return (classify_url(value.text or "", base_url, keep_hosts),)
+        written = classify_url(value.text or "", base_url, keep_hosts)
+        if value.parameter is not None:
+            # the default of a parameter: what other callers pass is not known
+            return (written, Endpoint(Place.UNKNOWN, f"what callers pass as {value.parameter}"))
+        return (written,)
     fallback: tuple[Endpoint, ...] = ()
     if value.default is not None:
         fallback = destinations(value.default, base_url, keep_hosts)
     if value.kind is ValueKind.ENV:
         variable = value.env_var
         if variable is None:
-            return (Endpoint(Place.UNKNOWN, "a computed variable"), *fallback)
+            # a name chosen at run time may be any vendor's: nothing is known
+            return (Endpoint(Place.UNKNOWN, "a variable whose name is computed"),)
         label = f"${variable}"
         named = place_of_identifier(variable, label)
         if named is not None:
@@ -317,7 +329,7 @@ def credentials(value: Value | None, api_key_env: str) -> tuple[Credential, ...]
         ):
             fallback = credentials(default, api_key_env)
         if variable is None:
-            return (Credential(KeyKind.UNKNOWN, "a computed variable"), *fallback)
+            return (Credential(KeyKind.UNKNOWN, "a variable whose name is computed"),)
         return (_named_key(variable, f"${variable}", api_key_env), *fallback)
     identifier = value.identifier
     named = _named_key(identifier, identifier, api_key_env) if identifier else None

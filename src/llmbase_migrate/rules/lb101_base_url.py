@@ -99,6 +99,8 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         plan = plans.of(setup)
         if plan is not None and plan.base_url is not None:
             yield Report(plan.base_url.span, plan.base_url.message, plan.fix)
+        for later in plan.later_base_urls if plan is not None else ():
+            yield Report(later.span, later.message)
     module = plans.module_client
     if module is not None and module.base_url is not None:
         yield Report(module.base_url.span, module.base_url.message, module.fix)
@@ -526,18 +528,18 @@ EXAMPLES = (
     Invalid(
         f"""
         from openai import OpenAI
-        HOST = "llm.example.com"
+        HOST = "llm.acme-corp.io"
         client = OpenAI(base_url=f"https://{{HOST}}/v1")
         {_CHAT}
         """,
         title="an f-string of constants",
-        message="'https://llm.example.com/v1'",
+        message="'https://llm.acme-corp.io/v1'",
         applicability=Applicability.UNSAFE,
         fixed=f"""
         from openai import OpenAI
         import os
 
-        HOST = "llm.example.com"
+        HOST = "llm.acme-corp.io"
         client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
         {_CHAT}
         """,

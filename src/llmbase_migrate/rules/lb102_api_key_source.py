@@ -74,6 +74,8 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         plan = plans.of(setup)
         if plan is not None and plan.key is not None:
             yield Report(plan.key.span, plan.key.message, plan.fix)
+        for later in plan.later_keys if plan is not None else ():
+            yield Report(later.span, later.message)
     module = plans.module_client
     if module is not None and module.key is not None:
         yield Report(module.key.span, module.key.message, module.fix)
@@ -83,7 +85,7 @@ EXAMPLES = (
     Invalid(
         """
         from openai import OpenAI
-        client = OpenAI(base_url="https://llm-proxy.example.com/v1", api_key="anything")
+        client = OpenAI(base_url="https://llm-proxy.acme-corp.io/v1", api_key="anything")
         client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])
         """,
         title="a placeholder key on a client being moved: the same fix moves both",
@@ -191,9 +193,9 @@ EXAMPLES = (
         from app.config import settings
         client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key=settings.OPENAI_API_KEY)
         """,
-        title="a setting named for OpenAI",
+        title="a setting named for OpenAI, not known here: replaced, unsafe (no longer read)",
         message="OPENAI_API_KEY",
-        applicability=Applicability.SAFE,
+        applicability=Applicability.UNSAFE,
         fixed="""
         import openai
         from app.config import settings
@@ -290,7 +292,7 @@ EXAMPLES = (
         title="with_options is fixed like a constructor",
         message="OPENAI_API_KEY",
         line=4,
-        applicability=Applicability.SAFE,
+        applicability=Applicability.UNSAFE,
         fixed="""
         import openai
         from app.config import settings

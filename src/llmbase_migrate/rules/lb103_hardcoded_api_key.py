@@ -83,14 +83,16 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
             continue
         plan = plans.of(setup)
         fix = plan.fix if plan is not None and plan.moves_key else None
-        yield Report(api_key.span, _message(text, ctx), fix)
+        to_llmbase = plan is not None and plan.verdict in _TO_LLMBASE
+        yield Report(api_key.span, _message(text, ctx, to_llmbase=to_llmbase), fix)
     module = plans.module_client
     for assignment in facts.module_assignments:
         text = _secret(assignment.value) if assignment.attribute == "api_key" else None
         if text is None:
             continue
         fix = module.fix if module is not None and module.moves_key else None
-        yield Report(assignment.span, _message(text, ctx), fix)
+        to_llmbase = module is not None and module.verdict in _TO_LLMBASE
+        yield Report(assignment.span, _message(text, ctx, to_llmbase=to_llmbase), fix)
     for header in facts.header_secrets:
         if looks_like_secret(header.value):
             fix = None
@@ -104,7 +106,17 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
             )
 
 
-def _message(text: str, ctx: RuleContext) -> str:
+# Clients whose key is, or becomes, LLMBase's.
+_TO_LLMBASE = frozenset({Verdict.READY, Verdict.MOVE, Verdict.AZURE})
+
+
+def _message(text: str, ctx: RuleContext, *, to_llmbase: bool) -> str:
+    if not to_llmbase:
+        # LLMBase's variable would send LLMBase's key to this client's host
+        return (
+            f"hardcoded API key ({mask(text)}); read it from an environment variable of "
+            "its own and rotate the leaked key"
+        )
     return (
         f"hardcoded API key ({mask(text)}); read it from os.environ[{ctx.api_key_env!r}] "
         "and rotate the leaked key"
@@ -165,6 +177,7 @@ def _header_fix(
         (edit,),
         add_imports=read.add_imports,
         secrets=tuple(dict.fromkeys((text, *secrets_in(literal)))),
+        reason=(f"it removes a hardcoded key: ${ctx.api_key_env} must be set, and the key rotated"),
     )
 
 
