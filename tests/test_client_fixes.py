@@ -88,7 +88,8 @@ def test_base_url_and_api_key_added_to_a_multi_line_call() -> None:
         """,
         "LB101",
         "LB102",
-        unsafe=False,
+        # unsafe: the factory's client is used where this module does not see
+        unsafe=True,
     )
     assert fixed == _code(
         """

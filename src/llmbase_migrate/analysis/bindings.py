@@ -32,6 +32,7 @@ class Bindings:
         self._refs: dict[cst.CSTNode, Ref] = {}
         self._in_progress: set[cst.CSTNode] = set()
         self._parameter_defaults: set[cst.BaseExpression] = set()
+        self._param_functions: dict[cst.Param, cst.FunctionDef] = {}
 
     def _assignment_ref(self, assignment: BaseAssignment, depth: int) -> Ref:
         """What a binding denotes (``references``: the SDK side decides which

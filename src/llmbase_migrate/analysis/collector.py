@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -37,7 +37,7 @@ from llmbase_migrate.analysis.facts import (
 )
 from llmbase_migrate.analysis.positions import syntactic_positions
 from llmbase_migrate.analysis.project import ProjectView
-from llmbase_migrate.analysis.recording import Recorder
+from llmbase_migrate.analysis.recording import Recorder, dotted_name
 from llmbase_migrate.analysis.references import attribute_names
 from llmbase_migrate.analysis.refs import RefKind
 from llmbase_migrate.analysis.scopes import module_scopes
@@ -191,8 +191,8 @@ class _Resolver(CallArguments):
                 )
 
         if clients:
-            for origin in self._escaping_clients(clients):
-                uses[origin].escapes = True
+            for origin, ways in self._escaping_clients(clients).items():
+                uses[origin].escapes.extend(ways)
             assignments = self._single_assignments({setup.node for setup in clients})
             reassigned = self._reassigned_options()
             clients = [
@@ -202,6 +202,7 @@ class _Resolver(CallArguments):
                     assignment=assignments.get(setup.node, (None, None))[0],
                     assigned_to=assignments.get(setup.node, (None, None))[1],
                     reassigned=tuple(reassigned.get(setup.node, ())),
+                    test_double=self._answers_in_process(setup),
                 )
                 for setup in clients
             ]
@@ -282,9 +283,31 @@ class _Resolver(CallArguments):
                 found[value] = (assign, attribute)
         return found
 
-    def _escaping_clients(self, clients: Sequence[ClientSetup]) -> set[cst.Call]:
-        """Constructions whose client leaves this module's sight: returned, passed to
-        a call as an argument, or bound to a module-level name (importable)."""
+    def _answers_in_process(self, setup: ClientSetup) -> bool:
+        """Whether the client's ``http_client`` is built on ``httpx.MockTransport``,
+        written there or in a name it reads (``transport = MockTransport(...)``)."""
+        http_client = setup.arguments.named("http_client")
+        if http_client is None:
+            return False
+        pending: list[cst.CSTNode] = [http_client.value_node]
+        seen: set[cst.CSTNode] = set()
+        while pending and len(seen) < 64:
+            node = pending.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for name in _names_in(node):
+                if name.value == "MockTransport":
+                    return True
+                bound = self._single_binding(name)
+                if bound is not None:
+                    pending.append(bound)
+        return False
+
+    def _escaping_clients(self, clients: Sequence[ClientSetup]) -> dict[cst.Call, list[str]]:
+        """Constructions whose client leaves this module's sight, with how: returned
+        by a function, passed to a call as an argument, or bound to a module-level
+        name (importable)."""
         constructors = {setup.node for setup in clients if setup.site is OptionSite.CONSTRUCTOR}
         holders = {
             target.value
@@ -295,11 +318,11 @@ class _Resolver(CallArguments):
             for attribute, values in info.attributes.items():
                 if any(value in constructors for value in values):
                     holders.add(attribute)
-        escaping: set[cst.Call] = set()
+        escaping: dict[cst.Call, list[str]] = {}
 
-        def note(expression: cst.BaseExpression) -> None:
+        def note(expression: cst.BaseExpression, way: str) -> None:
             if isinstance(expression, cst.Call) and expression in constructors:
-                escaping.add(expression)
+                escaping.setdefault(expression, []).append(way)
                 return
             held = expression.value if isinstance(expression, cst.Name) else None
             if isinstance(expression, cst.Attribute):
@@ -308,21 +331,25 @@ class _Resolver(CallArguments):
                 return
             ref = self.ref(expression)
             if ref.kind is RefKind.CLIENT:
-                escaping.update(ref.origins)
+                for origin in ref.origins:
+                    escaping.setdefault(origin, []).append(way)
 
-        for returned in self.recorder.returns.values():
+        for function, returned in self.recorder.returns.items():
             for expression in returned:
-                note(expression)
+                note(expression, f"returned by {function.name.value}()")
         for call in self.recorder.calls:
+            if self.ref(call.func).kind is RefKind.FUNCTION:
+                continue  # a function of this module: its parameter's uses are counted
+            callee = dotted_name(call.func) or "a call"
             for arg in call.args:
-                note(arg.value)
+                note(arg.value, f"passed to {callee}()")
         for target, value in self.recorder.bindings.items():
             if isinstance(value, cst.Call) and value in constructors:
                 statement = self.recorder.binding_statements.get(target)
                 if statement is not None and isinstance(
                     self.recorder.containers.get(statement), cst.Module
                 ):
-                    escaping.add(value)
+                    escaping.setdefault(value, []).append(f"importable as {target.value}")
         return escaping
 
     def _module_assignments(self) -> Iterable[ModuleAssignment]:
@@ -368,7 +395,17 @@ class _Tally:
 
     chat: int = 0
     endpoints: set[str] = field(default_factory=set)
-    escapes: bool = False
+    escapes: list[str] = field(default_factory=list)
 
     def freeze(self) -> ClientUses:
-        return ClientUses(self.chat, tuple(sorted(self.endpoints)), self.escapes)
+        return ClientUses(
+            self.chat, tuple(sorted(self.endpoints)), tuple(dict.fromkeys(self.escapes))
+        )
+
+
+def _names_in(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Every name in ``node``, attributes' own included (``httpx.MockTransport``)."""
+    if isinstance(node, cst.Name):
+        yield node
+    for child in node.children:
+        yield from _names_in(child)

@@ -166,13 +166,13 @@ class ClientUses:
 
     ``chat``: chat-completions requests made through it; ``endpoints``: the resources
     LLMBase does not serve that it reaches (``embeddings``, ``audio``...);
-    ``escapes``: it leaves this module's sight (returned, passed to a call, bound at
-    module level where other modules may import it), so it may have uses not counted.
+    ``escapes``: how it leaves this module's sight ("returned by make_client()",
+    "passed to Agent()", "importable as client"), so it may have uses not counted.
     """
 
     chat: int = 0
     endpoints: tuple[str, ...] = ()
-    escapes: bool = False
+    escapes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +192,8 @@ class ClientSetup:
     # statement and its target, for fixes that add a client beside this one.
     assignment: cst.Assign | None = field(default=None, compare=False)
     assigned_to: cst.Name | cst.Attribute | None = field(default=None, compare=False)
+    # its HTTP client answers in-process (``httpx.MockTransport``, also through names)
+    test_double: bool = False
     # ``client.base_url = ...`` / ``client.api_key = ...`` after construction
     reassigned: tuple[Field, ...] = field(default=(), compare=False)
 

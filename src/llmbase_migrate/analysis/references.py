@@ -144,13 +144,81 @@ class References(Bindings):
             owner = self.recorder.self_params.get(bound)
             if owner is not None:
                 return Ref(RefKind.CLASS, class_info=owner)
-            return self._annotation_ref(bound.annotation)
+            return self._param_ref(bound, depth)
         if isinstance(bound, cst.ClassDef):
             info = self.recorder.classes.get(bound)
             return Ref(RefKind.CLASS, class_info=info) if info is not None else UNRESOLVED
         if isinstance(bound, cst.FunctionDef):
             return Ref(RefKind.FUNCTION, returns=bound.returns, function=bound)
         return UNRESOLVED
+
+    def _param_ref(self, param: cst.Param, depth: int) -> Ref:
+        """A parameter: its declared type, and the clients this module's calls pass
+        for it (``speak(client, text)``), whose constructions it may come from."""
+        annotated = self._annotation_ref(param.annotation)
+        if annotated.kind not in (RefKind.CLIENT, RefKind.UNRESOLVED):
+            return annotated
+        passed = [
+            self.ref(argument, depth)
+            for _, argument in self.calls_passing(param, depth)
+            if argument is not None
+        ]
+        clients = [ref for ref in passed if ref.kind is RefKind.CLIENT]
+        if not clients or len(clients) != len(passed):
+            return annotated  # something else is passed too: what it is is not known
+        merged = merge_refs(clients)
+        if annotated.kind is RefKind.CLIENT and merged.kind is RefKind.CLIENT:
+            return Ref(
+                RefKind.CLIENT, annotated.path, annotated.client_kind, origins=merged.origins
+            )
+        return merged if merged.kind is RefKind.CLIENT else annotated
+
+    def function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
+        found = self._param_functions.get(param)
+        if found is None and not self._param_functions:
+            for function in self.recorder.functions:
+                for candidate in all_params(function):
+                    self._param_functions[candidate] = function
+            found = self._param_functions.get(param)
+        return found
+
+    def calls_passing(
+        self, param: cst.Param, depth: int
+    ) -> Iterator[tuple[cst.Call, cst.BaseExpression | None]]:
+        """Every call in this module of the function ``param`` belongs to, with what it
+        passes for ``param`` (None: nothing, or nothing that can be told apart from
+        ``*args``/``**kwargs``). Calls are matched by name first, so resolving them
+        stays cheap."""
+        function = self.function_of_param(param)
+        if function is None:
+            return
+        name = function.name.value
+        for call in self.recorder.calls:
+            func = call.func
+            if isinstance(func, cst.Name):
+                bound = False
+                if func.value != name:
+                    continue
+            elif isinstance(func, cst.Attribute):
+                bound = True  # ``self.speak(...)``, ``helper.speak(...)``
+                if func.attr.value != name:
+                    continue
+            else:
+                continue
+            resolved = self.ref(func, depth)
+            if resolved.kind is not RefKind.FUNCTION or resolved.function is not function:
+                continue
+            skip = 1 if bound and self._is_bound_method(function) else 0
+            yield call, argument_for(function, param, call, skip=skip)
+
+    def _is_bound_method(self, function: cst.FunctionDef) -> bool:
+        """A method called on an instance or class, which passes its first parameter."""
+        in_class = any(function in info.methods.values() for info in self.recorder.classes.values())
+        return in_class and not any(
+            isinstance(decorator.decorator, cst.Name)
+            and decorator.decorator.value == "staticmethod"
+            for decorator in function.decorators
+        )
 
     def _annotation_ref(self, annotation: cst.Annotation | None) -> Ref:
         if annotation is None:
@@ -224,7 +292,24 @@ class References(Bindings):
             values = candidate.attributes.get(attribute)
             if values:
                 return list(values)
-        return []
+        # A base class whose methods use ``self.client`` that only its subclasses set:
+        # the attribute is any of theirs.
+        return [
+            value
+            for subclass in self._subclasses(info, set())
+            for value in subclass.attributes.get(attribute, ())
+        ]
+
+    def _subclasses(self, info: ClassInfo, seen: set[str]) -> Iterator[ClassInfo]:
+        """Classes of this module derived from ``info``, at any depth."""
+        name = info.node.name.value
+        if name in seen:
+            return
+        seen.add(name)
+        for candidate in self.recorder.classes.values():
+            if any(base.rsplit(".", 1)[-1] == name for base in candidate.base_names):
+                yield candidate
+                yield from self._subclasses(candidate, seen)
 
     def _lineage(self, info: ClassInfo, seen: set[str]) -> Iterator[ClassInfo]:
         """The class, then its base classes defined in this module, depth first."""
@@ -356,3 +441,27 @@ def is_property(node: cst.FunctionDef) -> bool:
         in ("property", "cached_property")
         for decorator in node.decorators
     )
+
+
+def all_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def argument_for(
+    function: cst.FunctionDef, param: cst.Param, call: cst.Call, *, skip: int = 0
+) -> cst.BaseExpression | None:
+    """The expression ``call`` passes for ``param`` of ``function`` (None when it
+    passes none, or it cannot be told: ``*args``, ``**kwargs``). ``skip``: leading
+    parameters the call does not pass (a bound method's ``self``)."""
+    if any(arg.star for arg in call.args):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == param.name.value:
+            return arg.value
+    positional = [*function.params.posonly_params, *function.params.params][skip:]
+    if param not in positional:
+        return None
+    index = positional.index(param)
+    passed = [arg for arg in call.args if arg.keyword is None]
+    return passed[index].value if index < len(passed) else None

@@ -168,15 +168,9 @@ class Values(References):
         param = assignment.node
         if param in self.recorder.self_params:
             return None
-        function = self._function_of_param(param)
-        if function is None:
-            return None
         values = []
         given = False
-        for call in self.recorder.calls:
-            if self._function_of(call.func, depth) is not function:
-                continue
-            passed = argument_for(function, param, call)
+        for call, passed in self.calls_passing(param, depth):
             if passed is None:
                 if param.default is None or any(arg.star for arg in call.args):
                     return None
@@ -193,12 +187,6 @@ class Values(References):
         if len(values) == 1:
             return values[0]
         return Value(ValueKind.EITHER, alternatives=tuple(values))
-
-    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
-        for function in self.recorder.functions:
-            if any(candidate is param for candidate in all_params(function)):
-                return function
-        return None
 
     def _returned_value(self, call: cst.Call, depth: int) -> Value | None:
         """What a call of a function or method of this module returns, when it returns
@@ -440,26 +428,3 @@ def identifier_hint(node: cst.BaseExpression) -> str | None:
                 return text
         return identifier_hint(node.func)
     return None
-
-
-def all_params(function: cst.FunctionDef) -> list[cst.Param]:
-    params = function.params
-    return [*params.posonly_params, *params.params, *params.kwonly_params]
-
-
-def argument_for(
-    function: cst.FunctionDef, param: cst.Param, call: cst.Call
-) -> cst.BaseExpression | None:
-    """The expression ``call`` passes for ``param`` of ``function`` (None when it
-    passes none, or it cannot be told: ``*args``, ``**kwargs``)."""
-    if any(arg.star for arg in call.args):
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == param.name.value:
-            return arg.value
-    positional = [*function.params.posonly_params, *function.params.params]
-    if param not in positional:
-        return None
-    index = positional.index(param)
-    passed = [arg for arg in call.args if arg.keyword is None]
-    return passed[index].value if index < len(passed) else None

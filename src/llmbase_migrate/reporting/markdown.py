@@ -67,7 +67,8 @@ def render_markdown(result: RunResult, settings: Settings, *, target: str) -> st
             "### Review these fixes",
             "",
             "Applied, but unsafe: each may change what the code does. "
-            "`line:column` is in the file before the migration.",
+            "`line:column` is where the finding was, in the file as it stood when its fix "
+            "was applied (a later round's fix counts earlier rounds' edits).",
             "",
             *attention,
             "",

@@ -47,6 +47,16 @@ class ClientDraft:
     change_key: bool = False
     # what the fix could not do safely, said in the base URL's message too
     notes: list[str] = field(default_factory=list)
+    # the module client of a module still written for the 0.x SDK
+    # (``openai.ChatCompletion.create``): ``openai.api_base`` is its setting
+    pre_1_0: bool = False
+
+    @property
+    def renames_api_base(self) -> bool:
+        """Whether the fix renames ``openai.api_base`` to the 1.x ``base_url``."""
+        return (
+            self.base_field is not None and self.base_field.name == "api_base" and not self.pre_1_0
+        )
 
 
 def hardcoded_key(draft: ClientDraft) -> Credential | None:
@@ -101,4 +111,5 @@ def wanted_base_url(draft: ClientDraft, ctx: RuleContext, *, module_client: bool
             literal = value.default
         if literal.kind is ValueKind.STRING and is_agent_url(literal.text or ""):
             wanted = literal.text or ""
-    return wanted.rstrip("/") + "/" if module_client else wanted
+    # The 0.x SDK joins ``api_base`` and "/chat/completions" itself.
+    return wanted.rstrip("/") + "/" if module_client and not draft.pre_1_0 else wanted

@@ -213,6 +213,17 @@ class ClientFix:
 
     def build(self) -> tuple[Fix, bool] | None:
         draft = self.draft
+        # A module-level client's importers are the project model's to count; a client
+        # a factory returns or a call receives is used where no model looks.
+        # A client already given LLMBase's key is meant for LLMBase, wherever it is used.
+        unseen = [way for way in draft.uses.escapes if not way.startswith("importable")]
+        llmbase_keyed = all(key.kind is KeyKind.LLMBASE for key in draft.credentials)
+        if draft.verdict is Verdict.MOVE and draft.uses.chat == 0 and unseen and not llmbase_keyed:
+            self.reasons.append(
+                f"it makes no chat request in this module and is {', '.join(unseen)}: what "
+                "it is used for there is not seen here, and may be an endpoint LLMBase does "
+                "not serve"
+            )
         key_changed = draft.change_key and self._change_key()
         if (
             draft.verdict is Verdict.MOVE
@@ -262,8 +273,7 @@ class ClientFix:
         )
 
     def _message(self, key_changed: bool) -> str:
-        base = self.draft.base_field
-        if self.module_client and base is not None and base.name == "api_base":
+        if self.module_client and self.draft.renames_api_base:
             return "write openai.base_url instead of openai.api_base"
         if self.draft.change_base and key_changed:
             return f"point the client at LLMBase, with the key from ${self.ctx.api_key_env}"
@@ -377,7 +387,7 @@ class ClientFix:
         base_field = draft.base_field
         if base_field is None:
             return llmbase if self.rewrite.add("base_url", literal_code) else None
-        if base_field.name == "api_base" and isinstance(base_field.node, cst.Assign):
+        if draft.renames_api_base and isinstance(base_field.node, cst.Assign):
             target = base_field.node.targets[0].target
             if not isinstance(target, cst.Attribute):
                 return None
@@ -418,7 +428,7 @@ class ClientFix:
             and vendor_of(value.env_var) is None
         )
         default = value.default
-        if named_llmbase and default is not None and base_field.name != "api_base":
+        if named_llmbase and default is not None and not draft.renames_api_base:
             # Keep reading LLMBase's variable; what is wrong is its fallback.
             if default.kind is ValueKind.NONE and self._with_default(node, literal_code):
                 return llmbase
@@ -437,7 +447,7 @@ class ClientFix:
             and not key_changed
             and default is not None
             and default.kind is ValueKind.STRING
-            and base_field.name != "api_base"
+            and not draft.renames_api_base
         ):
             # ``os.getenv("LLM_URL", "<elsewhere>")`` with a key that stays: only the
             # fallback changes, so no key reaches a host it did not reach before.
@@ -450,7 +460,11 @@ class ClientFix:
         # Anything else is replaced by LLMBase's URL where it is written.
         if not self.rewrite.replace(node, literal_code):
             return None
-        self.reasons.append(f"{draft.destinations[0].label} is no longer read")
+        held = ", ".join(dict.fromkeys(endpoint.label for endpoint in draft.destinations))
+        written = cst.Module([]).code_for_node(node)
+        if len(written) > 40:
+            written = written[:37] + "..."
+        self.reasons.append(f"{written} (which may hold {held}) is no longer read")
         self._drop_import(node)
         if references_name(node, "os"):
             self.removed_imports.append(ImportChange("os"))

@@ -26,15 +26,21 @@ and no other key reaches LLMBase; (2) every edit keeps what the code meant (a
 literal rewritten where it is written, another vendor's variable swapped for
 LLMBase's), none throws configuration away; and (3) every use of the client seen
 in its module is one LLMBase serves (a client that also serves other endpoints is
-not moved at all: it is ``SPLIT``). Uses outside the module (a client returned
-from a factory) are not known here and do not count against a fix. Otherwise the
-fix is unsafe and its ``reason`` says why. A key fix that would leave the client
+not moved at all: it is ``SPLIT``), and (4) it makes a chat request in its module
+or never leaves it: a client that makes none and is returned by a factory or
+passed to another call is used where this module cannot see, so its fix is unsafe
+and names where it goes. A client with no use seen
+whose holder or factory is named for an endpoint LLMBase does not serve
+(``self.tts``, ``get_embedding_client()``) serves that endpoint: it stays.
+Otherwise the fix is unsafe and its ``reason`` says why. A key fix that would leave the client
 pointing anywhere but LLMBase is never offered.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -249,7 +255,7 @@ class _Planner:
                 keys = credentials(
                     key_field.value if key_field is not None else None, ctx.api_key_env
                 )
-        if _test_double(setup):
+        if setup.test_double:
             where = (Endpoint(Place.TEST, "a mock transport"),)
         for option in setup.reassigned:
             if option.name == "base_url":
@@ -257,6 +263,7 @@ class _Planner:
                 where = _union_endpoints((where, later))
             else:
                 keys = _union_credentials((keys, credentials(option.value, ctx.api_key_env)))
+        uses = _with_named_endpoints(setup, uses)
         draft = ClientDraft(
             verdict=_verdict(setup.kind, where, uses),
             destinations=where,
@@ -524,14 +531,6 @@ def _moved(draft: ClientDraft, setup: ClientSetup) -> ClientDraft | None:
     )
 
 
-def _test_double(setup: ClientSetup) -> bool:
-    """A client whose HTTP client answers in-process (``httpx.MockTransport``)."""
-    http_client = setup.arguments.named("http_client")
-    if http_client is None:
-        return False
-    return "MockTransport" in cst.Module([]).code_for_node(http_client.value_node)
-
-
 def _hardcoded_llmbase_key(draft: ClientDraft) -> bool:
     hardcoded = hardcoded_key(draft)
     return hardcoded is not None and hardcoded.kind is KeyKind.LLMBASE
@@ -562,6 +561,55 @@ def _verdict(kind: ClientKind, where: tuple[Endpoint, ...], uses: ClientUses) ->
     return Verdict.MOVE
 
 
+# Words of a holder's or factory's name that say what a client is for, by the
+# resource LLMBase does not serve that they name (``self.embedder``,
+# ``get_tts_client()``, ``passed to OpenAIEmbeddings()``). Words chat clients are
+# often named by ("assistant", "voice", "batch") are left out.
+_ENDPOINT_WORDS = (
+    ("embed", "embeddings"),
+    ("tts", "audio"),
+    ("stt", "audio"),
+    ("speech", "audio"),
+    ("transcri", "audio"),
+    ("whisper", "audio"),
+    ("audio", "audio"),
+    ("image", "images"),
+    ("dall", "images"),
+    ("respons", "responses"),
+    ("moderat", "moderations"),
+    ("realtime", "realtime"),
+    ("finetun", "fine_tuning"),
+)
+_NAME_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _with_named_endpoints(setup: ClientSetup, uses: ClientUses) -> ClientUses:
+    """A client with no use seen in its module whose holder, factory or receiver is
+    named for an endpoint LLMBase does not serve is taken to serve that endpoint:
+    ``self.tts = OpenAI()`` stays where it is."""
+    if uses.chat or uses.endpoints:
+        return uses
+    names = [way.rsplit(" ", 1)[-1].rstrip("()") for way in uses.escapes]
+    holder = setup.assigned_to
+    if isinstance(holder, cst.Name):
+        names.append(holder.value)
+    elif isinstance(holder, cst.Attribute):
+        names.append(holder.attr.value)
+    found = []
+    for name in names:
+        words = [word.lower() for word in _NAME_WORDS.split(name.rsplit(".", 1)[-1]) if word]
+        # ``fine_tune``: a stem may span two words
+        words += [first + second for first, second in itertools.pairwise(words)]
+        found += [
+            resource
+            for stem, resource in _ENDPOINT_WORDS
+            if any(word.startswith(stem) for word in words)
+        ]
+    if not found:
+        return uses
+    return dataclasses.replace(uses, endpoints=tuple(sorted(set(found))))
+
+
 def _endpoint_only(uses: ClientUses) -> bool:
     return uses.chat == 0 and bool(uses.endpoints)
 
@@ -570,7 +618,7 @@ def _merged_uses(uses: Sequence[ClientUses]) -> ClientUses:
     return ClientUses(
         chat=sum(use.chat for use in uses),
         endpoints=tuple(sorted({name for use in uses for name in use.endpoints})),
-        escapes=any(use.escapes for use in uses),
+        escapes=tuple(dict.fromkeys(way for use in uses for way in use.escapes)),
     )
 
 
@@ -622,16 +670,19 @@ def _module_client_draft(facts: ModuleFacts, ctx: RuleContext) -> ClientDraft | 
         uses=uses,
         base_field=base_field,
         key_field=key_field,
+        pre_1_0=bool(facts.legacy_calls),
     )
     slash = ctx.base_url.rstrip("/") + "/"
     if base is not None and base_field is not None:
-        if base.attribute == "api_base":
+        if draft.renames_api_base:
             draft.base_problem = (
                 "openai.api_base is the pre-1.0 setting, ignored by the 1.x SDK; write "
                 f"openai.base_url = {slash!r}"
             )
         elif draft.verdict in (Verdict.MOVE, Verdict.READY, Verdict.AGENT):
-            draft.base_problem = base_url_problem(base_field.value, ctx, module_client=True)
+            draft.base_problem = base_url_problem(
+                base_field.value, ctx, module_client=not draft.pre_1_0
+            )
         if draft.base_problem is not None and draft.verdict in (
             Verdict.MOVE,
             Verdict.READY,

@@ -45,7 +45,10 @@ the ``os.getenv`` default, in the ``or`` fallback, in a parameter's default, or 
 a constant of the module when every read of the constant is a base URL being
 fixed); an unset ``os.getenv("LLMBASE_BASE_URL")`` gets the default; anything else
 is replaced by LLMBase's URL at the call. ``openai.api_base = ...`` becomes
-``openai.base_url = "https://api.llmbase.ai/v1/"``; a missing module base URL is a
+``openai.base_url = "https://api.llmbase.ai/v1/"``, except in a module that still
+makes 0.x calls (``openai.ChatCompletion.create``, LB501): there ``api_base`` is
+the setting those calls read, so only its value changes (to LLMBase's URL without
+the slash, which the 0.x SDK adds itself); a missing module base URL is a
 new ``openai.base_url = ...`` line below the key's. A client that also serves
 endpoints LLMBase does not serve keeps them: the fix adds
 ``llmbase_client = OpenAI(base_url=..., api_key=os.environ["LLMBASE_API_KEY"])``
@@ -58,13 +61,18 @@ Fix safety: the fix is safe only when, after it, the client certainly sends its
 requests to LLMBase and certainly sends LLMBase's key (no key reaches a host it
 did not reach before, and no other key reaches LLMBase), and when each edit keeps
 what the code meant; a client whose uses in the module include endpoints LLMBase
-does not serve is never moved (uses in other modules, such as those of a client a
-factory returns, are not known here). It is unsafe, and says why in its reason,
+does not serve is never moved. It is unsafe, and says why in its reason, when the
+client makes no chat request in its module but leaves it (returned by a factory or
+passed to another call: its uses there are not seen);
 when it stops reading a variable or expression (``$OPENROUTER_BASE_URL``,
 ``settings.base_url``, a constant also read elsewhere), when the key cannot change
 with the base URL (a key the tool cannot follow, such as ``api_key=get_key()``: the
-message says the key must change with it), when it removes a hardcoded key, and
-always for the second client. A key that would reach anything but LLMBase is never
+message says the key must change with it), when a key it replaces is no longer
+read (a setting named for OpenAI), when it removes a hardcoded key, and always for
+the second client. A client with no use seen whose holder or factory is named for
+an endpoint LLMBase does not serve (``self.tts``, ``get_embedding_client()``), and
+a client built with a mock transport or pointed at a reserved test domain
+(``*.test``, ``*.example``, ``*.invalid``), stay where they are. A key that would reach anything but LLMBase is never
 written.
 """
 
@@ -725,6 +733,25 @@ EXAMPLES = (
         import openai
         client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
         fast = client.with_options(base_url="https://api.llmbase.ai/v1", timeout=5)
+        """,
+    ),
+    Invalid(
+        """
+        import os
+        import openai
+        openai.api_base = "https://openrouter.ai/api/v1"
+        openai.api_key = os.environ["LLMBASE_API_KEY"]
+        reply = openai.ChatCompletion.create(model="gpt-4o", messages=[])
+        """,
+        title="a module still written for the 0.x SDK keeps api_base; only its value changes",
+        message="openrouter.ai",
+        applicability=Applicability.SAFE,
+        fixed="""
+        import os
+        import openai
+        openai.api_base = "https://api.llmbase.ai/v1"
+        openai.api_key = os.environ["LLMBASE_API_KEY"]
+        reply = openai.ChatCompletion.create(model="gpt-4o", messages=[])
         """,
     ),
     Invalid(
