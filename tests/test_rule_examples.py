@@ -132,3 +132,13 @@ def test_triggers_cover_every_invalid_example(rule: Rule) -> None:
         if isinstance(example, Invalid):
             source = _source(example).encode()
             assert any(trigger in source for trigger in rule.spec.triggers), example.title
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
+def test_every_rule_says_how_safe_its_fix_is(rule: Rule) -> None:
+    paragraphs = [part.strip() for part in rule.docs.split("\n\n")]
+    assert any(part.startswith("Fix safety:") for part in paragraphs), rule.code
+    if rule.spec.fix is None:
+        # a rule without a fix says so, rather than describing one
+        (safety,) = [part for part in paragraphs if part.startswith("Fix safety:")]
+        assert "no fix" in safety, rule.code

@@ -56,7 +56,9 @@ class Bindings:
             return (0, 0, assignment._index)
         return (code_range.start.line, code_range.start.column, assignment._index)
 
-    def _reaching(self, use: cst.Name, scope: Scope, depth: int) -> list[BaseAssignment]:
+    def _reaching(
+        self, use: cst.Name, scope: Scope, depth: int, *, by_value: bool = False
+    ) -> list[BaseAssignment]:
         """The bindings of ``use`` that may hold when it runs, in source order.
 
         Within one scope a binding statement that runs before the use in the same
@@ -64,6 +66,8 @@ class Bindings:
         (whose value is known: an unknown one, such as ``client = wrap(client)``, says
         nothing against what came before) reaches the use, with every binding after it
         that may run before the use (in a branch, or later in a loop holding the use).
+        ``by_value``: any binding hides earlier ones, known or not (``model = model or
+        "gpt-4o"`` is what the value is, whatever the SDK side makes of it).
         Otherwise (uses from another scope, ``global`` bindings in a function, no such
         statement) every binding may reach it.
         """
@@ -85,9 +89,14 @@ class Bindings:
             points.append(point)
             if holds_from is not None and point <= at and self._contains(holds_from, at):
                 dominating.append(index)
+            elif by_value and isinstance(assignment.node, cst.Param) and point <= at:
+                dominating.append(index)  # bound on entry to the function holding the use
         chosen: int | None = None
         for index in reversed(dominating):
-            if self._assignment_ref(assignments[index], depth).kind is not RefKind.UNRESOLVED:
+            if (
+                by_value
+                or self._assignment_ref(assignments[index], depth).kind is not RefKind.UNRESOLVED
+            ):
                 chosen = index
                 break
         if chosen is None:

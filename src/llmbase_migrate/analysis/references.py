@@ -192,11 +192,13 @@ class References(Bindings):
         function = self.function_of_param(param)
         if function is None:
             return
-        name = function.name.value
+        owner = self._constructed_class(function)
+        # ``Bot(model="gpt-4o")`` passes ``__init__``'s parameters, ``self`` aside
+        name = owner.node.name.value if owner is not None else function.name.value
         for call in self.recorder.calls:
             func = call.func
             if isinstance(func, cst.Name):
-                bound = False
+                bound = owner is not None
                 if func.value != name:
                     continue
             elif isinstance(func, cst.Attribute):
@@ -206,10 +208,26 @@ class References(Bindings):
             else:
                 continue
             resolved = self.ref(func, depth)
-            if resolved.kind is not RefKind.FUNCTION or resolved.function is not function:
+            if owner is not None:
+                if resolved.kind is not RefKind.CLASS or resolved.class_info is not owner:
+                    continue
+            elif resolved.kind is not RefKind.FUNCTION or resolved.function is not function:
                 continue
             skip = 1 if bound and self._is_bound_method(function) else 0
             yield call, argument_for(function, param, call, skip=skip)
+
+    def _constructed_class(self, function: cst.FunctionDef) -> ClassInfo | None:
+        """The class whose constructor ``function`` is (its ``__init__``)."""
+        if function.name.value != "__init__":
+            return None
+        return next(
+            (
+                info
+                for info in self.recorder.classes.values()
+                if info.methods.get("__init__") is function
+            ),
+            None,
+        )
 
     def _is_bound_method(self, function: cst.FunctionDef) -> bool:
         """A method called on an instance or class, which passes its first parameter."""

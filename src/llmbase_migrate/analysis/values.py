@@ -18,7 +18,7 @@ from llmbase_migrate.analysis.project import (
     InstanceObject,
     ProjectObject,
 )
-from llmbase_migrate.analysis.recording import dotted_name, string_literal
+from llmbase_migrate.analysis.recording import ClassInfo, dotted_name, string_literal
 from llmbase_migrate.analysis.references import References, annotation_names, is_property
 from llmbase_migrate.analysis.refs import MAX_DEPTH, RefKind
 
@@ -136,26 +136,54 @@ class Values(References):
         return inner
 
     def _several_bindings(self, node: cst.Name, depth: int) -> Value | None:
-        """A name assigned in several places, every one of which may hold where it is
-        read (``key = cfg.key`` then ``if not key: key = os.environ[...]``): one of
-        their values. None unless there are several and each is an assignment."""
+        """A name bound in several places: the values of the bindings that may hold
+        where it is read (``key = cfg.key`` then ``if not key: key = os.environ[...]``;
+        ``api_key = api_key or os.getenv(...)`` rebinding a parameter; ``if model is
+        None: model = "gpt-4o"``). None unless each is an assignment or a parameter."""
         scope = self.scopes.get(node)
         if scope is None or node.value not in scope:
             return None
-        reaching = self._reaching(node, scope, depth)
-        if len(reaching) < 2:
+        reaching = self._reaching(node, scope, depth, by_value=True)
+        if not reaching:
             return None
         values = []
         for assignment in reaching:
-            if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
+            if not isinstance(assignment, Assignment):
+                return None
+            if isinstance(assignment.node, cst.Param):
+                values.append(self._param_value(node, assignment.node, depth))
+                continue
+            if not isinstance(assignment.node, cst.Name):
                 return None
             bound = self.recorder.bindings.get(assignment.node)
             if bound is None:
                 return None
-            values.append(self.value(bound, depth + 1))
+            value = self.value(bound, depth + 1)
+            values.append(dataclasses.replace(value, via=(node, bound, *value.via)))
         if all(value.kind is ValueKind.UNKNOWN and value.default is None for value in values):
             return None
+        if len(values) == 1:
+            return values[0]
         return Value(ValueKind.EITHER, alternatives=tuple(values))
+
+    def _param_value(self, node: cst.Name, param: cst.Param, depth: int) -> Value:
+        """What a parameter holds where ``node`` reads it: what this module's callers
+        pass, else its literal default (which other callers may override)."""
+        if param in self.recorder.self_params:
+            return Value.unknown(node.value)
+        passed = self._passed_for(node, param, depth)
+        if passed is not None:
+            return passed
+        default = param.default
+        if default is None:
+            return Value.unknown(node.value)
+        resolved = self.value(default, depth + 1)
+        if resolved.kind is not ValueKind.STRING:
+            # ``api_key=None``: what callers elsewhere pass is not known
+            return Value.unknown(node.value)
+        return dataclasses.replace(
+            resolved, via=(node, default, *resolved.via), parameter=node.value
+        )
 
     def _passed_by_callers(self, node: cst.Name, depth: int) -> Value | None:
         """A parameter of a function this module calls: what every call passes, its
@@ -165,7 +193,9 @@ class Values(References):
         assignment = self._single_assignment(node)
         if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Param)):
             return None
-        param = assignment.node
+        return self._passed_for(node, assignment.node, depth)
+
+    def _passed_for(self, node: cst.Name, param: cst.Param, depth: int) -> Value | None:
         if param in self.recorder.self_params:
             return None
         values = []
@@ -227,8 +257,8 @@ class Values(References):
             for arg in construction.args:
                 if arg.keyword is not None and arg.keyword.value == node.attr.value:
                     return self.value(arg.value, depth + 1)
-            if any(arg.star == "**" for arg in construction.args):
-                return None  # the field may be set in there
+            if any(arg.keyword is None for arg in construction.args):
+                return None  # the field may be set by position, or in a ``**`` dict
         found = self.project.attribute(obj_base, node.attr.value)
         return found if isinstance(found, Value) else None
 
@@ -379,13 +409,22 @@ class Values(References):
         return value.text if value.kind is ValueKind.STRING else None
 
     def _self_attribute_value(self, node: cst.BaseExpression, depth: int) -> Value | None:
-        """``self.model`` in a method: the one value assigned to the attribute in the
-        class (or a base class in this module), resolved in turn."""
+        """``self.model`` in a method, or ``config.model`` for a parameter annotated
+        with a class of this module (``config: AppConfig``) or a name bound to one of
+        its instances (``config = AppConfig()``): the one value assigned to the
+        attribute in the class (or a base class in this module), resolved in turn."""
         if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
             return None
         owner = self._self_owner(node.value)
         if owner is None:
-            return None
+            owner = self._instance_owner(node.value)
+            if owner is None:
+                return None
+            passed = self._construction_argument(node.value, node.attr.value, depth)
+            if passed is not None and passed.kind is not ValueKind.UNKNOWN:
+                return passed
+            if passed is not None and "__init__" not in owner.methods:
+                return None  # a positional argument may set a field: not known which
         assigned = self._class_attribute_values(owner, node.attr.value, set())
         if not assigned:
             # ``self.key`` where ``key`` is a property returning a plain value
@@ -404,6 +443,41 @@ class Values(References):
         if resolved.kind is ValueKind.UNKNOWN:
             return None
         return dataclasses.replace(resolved, via=(node, *resolved.via))
+
+    def _construction_argument(self, name: cst.Name, attribute: str, depth: int) -> Value | None:
+        """What ``config = AppConfig(model="x")`` passes for ``attribute`` (unknown
+        when positional or ``**`` arguments may set it); None when it passes nothing."""
+        assignment = self._single_assignment(name)
+        if not (isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name)):
+            return None
+        bound = self.recorder.bindings.get(assignment.node)
+        if not isinstance(bound, cst.Call):
+            return None
+        for arg in bound.args:
+            if arg.keyword is not None and arg.keyword.value == attribute:
+                return self.value(arg.value, depth + 1)
+        if any(arg.keyword is None for arg in bound.args):
+            return Value.unknown(attribute)
+        return None
+
+    def _instance_owner(self, name: cst.Name) -> ClassInfo | None:
+        """The class of this module ``name`` holds an instance of, by its annotation
+        or its one binding (``AppConfig()``)."""
+        assignment = self._single_assignment(name)
+        if not isinstance(assignment, Assignment):
+            return None
+        declared: cst.BaseExpression | None = None
+        if isinstance(assignment.node, cst.Param):
+            if assignment.node.annotation is not None:
+                declared = assignment.node.annotation.annotation
+        elif isinstance(assignment.node, cst.Name):
+            bound = self.recorder.bindings.get(assignment.node)
+            if isinstance(bound, cst.Call):
+                declared = bound.func
+        if not isinstance(declared, cst.Name):
+            return None
+        ref = self.ref(declared)
+        return ref.class_info if ref.kind is RefKind.CLASS else None
 
 
 def identifier_hint(node: cst.BaseExpression) -> str | None:

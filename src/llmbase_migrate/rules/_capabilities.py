@@ -92,20 +92,32 @@ def sent_models(call: ChatCall) -> list[SentModel]:
 def _sent(field: Field, value: Value) -> SentModel | None:
     if value.kind is ValueKind.STRING and value.text is not None:
         return SentModel(field, value.text, location=value.location, value=value)
-    default = value.default
-    if default is None or default.kind is not ValueKind.STRING or default.text is None:
+    # ``model or DEFAULT_MODEL`` with ``DEFAULT_MODEL = os.getenv("M") or "gpt-4o"``:
+    # the literal at the end of a chain of fallbacks, sent when each link is empty
+    conditions: list[str] = []
+    link = value
+    for _ in range(8):
+        default = link.default
+        if default is None or link.kind not in (ValueKind.ENV, ValueKind.UNKNOWN):
+            return None
+        if link.kind is ValueKind.ENV:
+            variable = f"${link.env_var}" if link.env_var else "the variable"
+            conditions.append(f"{variable} is unset")
+        else:
+            conditions.append(f"{link.identifier or 'the value'} is empty")
+        if default.kind is ValueKind.STRING and default.text is not None:
+            break
+        link = default
+    else:
         return None
-    location = default.location or value.location
-    if value.kind is ValueKind.ENV:
-        variable = f"${value.env_var}" if value.env_var else "the variable"
-        return SentModel(
-            field, default.text, f"when {variable} is unset, ", location=location, value=value
-        )
+    location = default.location or link.location or value.location
+    # only the fallback of ``x or "literal"`` is rewritten where it is written
+    fallback = default.origin if link.kind is ValueKind.UNKNOWN and link is value else None
     return SentModel(
         field,
         default.text,
-        f"when {value.identifier or 'the value'} is empty, ",
-        default.origin,
+        f"when {' and '.join(conditions)}, ",
+        fallback,
         location=location,
         value=value,
     )

@@ -3,6 +3,9 @@
 Such a file is reported and never modified: no rule can say anything reliable
 about it, and no fix is ever applied to it. Only files that pass the pre-filter
 (they mention ``openai``) are parsed, so this is not a general syntax checker.
+
+Fix safety: there is no fix. A file that does not parse is never written, by
+any rule.
 """
 
 from __future__ import annotations

@@ -189,6 +189,26 @@ EXAMPLES = (
     ),
     Invalid(
         """
+        import os
+        from openai import OpenAI
+        def make_client(api_key=None):
+            api_key = api_key or os.getenv("OPENAI_API_KEY")
+            return OpenAI(base_url="https://api.llmbase.ai/v1", api_key=api_key)
+        """,
+        title="a parameter rebound by its own fallback: the caller's key or OpenAI's (unsafe)",
+        line=5,
+        message="may come from $OPENAI_API_KEY",
+        applicability=Applicability.UNSAFE,
+        fixed="""
+        import os
+        from openai import OpenAI
+        def make_client(api_key=None):
+            api_key = api_key or os.getenv("OPENAI_API_KEY")
+            return OpenAI(base_url="https://api.llmbase.ai/v1", api_key=os.environ["LLMBASE_API_KEY"])
+        """,
+    ),
+    Invalid(
+        """
         import openai
         from app.config import settings
         client = openai.OpenAI(base_url="https://api.llmbase.ai/v1", api_key=settings.OPENAI_API_KEY)

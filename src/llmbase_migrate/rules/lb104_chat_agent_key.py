@@ -7,6 +7,9 @@ with ``401 invalid_api_key``. Reported: such a literal as ``api_key``,
 chat-agent keys (``LLMBASE_CHAT_AGENT_KEY``, anything with ``CHAT_AGENT``). Use an
 inference key (``llmbase_...``) from ``$LLMBASE_API_KEY``. A client pointed at the
 agent API itself is not reported.
+
+Fix safety: there is no fix. Which inference key replaces a chat-agent key is not
+something the code says, and a key must never be guessed.
 """
 
 from __future__ import annotations

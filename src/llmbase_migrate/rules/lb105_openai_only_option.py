@@ -18,6 +18,10 @@ value whose evaluation may do something (a call other than an environment read, 
 ``:=``): removing it would remove that too. A removed value that looks like a
 secret (``admin_api_key="sk-admin-..."``, any ``webhook_secret``) is masked in
 diffs.
+
+Fix safety: safe. The option has no meaning on LLMBase, so removing it changes
+no request LLMBase answers; values whose evaluation could do something are never
+removed (no fix), so no side effect disappears with the option.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ Fix (safe): the field is removed, as a keyword or as an ``extra_body`` entry
 written at the call; ``extra_body`` goes when nothing is left in it. A
 ``service_tier`` that reaches the call through a ``**`` dict or an ``extra_body``
 held in a name is reported without a fix, since that dict may be used elsewhere.
+
+Fix safety: safe. LLMBase has no processing tiers, so the request it answers is
+the same without the field; only fields written at the call are removed, never a
+dict another call may share.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ key per module may be coarser or finer than the application wants. A
 ``cache_control`` in a ``**`` dict or in an ``extra_body`` held in a name, or a
 request with a ``**`` dict that may already hold ``prompt_cache_key``, is reported
 without a fix.
+
+Fix safety: unsafe, as said above: the cache key chosen decides which requests
+share a cache, which the code does not say.
 """
 
 from __future__ import annotations

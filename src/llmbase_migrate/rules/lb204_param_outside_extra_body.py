@@ -21,6 +21,11 @@ expression; a call with a ``**`` dict that may already pass ``extra_body``; a ke
 ``extra_body`` (or its ``chat_template_kwargs``) already holds, since which value
 was meant cannot be known; and pre-1.0 ``openai.ChatCompletion.create`` calls,
 which take these keywords as they are and have no ``extra_body`` (LB501 first).
+
+Fix safety: safe. The SDK raises ``TypeError`` on these keywords, so no request
+was sent before; after the fix the same values reach the same JSON body through
+``extra_body``. Where a value already in ``extra_body`` would collide, there is no
+fix.
 """
 
 from __future__ import annotations

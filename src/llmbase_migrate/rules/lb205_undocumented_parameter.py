@@ -28,6 +28,10 @@ LLMBase reads them. Fields that change the answer (``modalities``, ``audio``,
 ``prediction``, ``functions``...) are reported only: what to use instead is a
 person's call. Fields reported from the catalog's list get no fix: the list says
 what the model accepts, not what the field was for.
+
+Fix safety: unsafe. The removed fields never change LLMBase's answer, but code
+or dashboards on OpenAI's side may have relied on them (stored completions,
+metadata filters); a person confirms nothing else reads them.
 """
 
 from __future__ import annotations

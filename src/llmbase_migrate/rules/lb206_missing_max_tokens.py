@@ -4,6 +4,9 @@ Without a cap a request may generate up to the model's maximum output, which is
 billed; LLMBase's cost-control advice is to set ``max_tokens`` on user-facing
 requests. Off by default: enable it with ``extend-select = ["LB206"]``. Requests
 built from a ``**`` dict or an ``extra_body`` that cannot be read are not reported.
+
+Fix safety: there is no fix. The right cap depends on what the request is for;
+a guessed one would cut answers short.
 """
 
 from __future__ import annotations

@@ -27,6 +27,15 @@ written (the project chose it), and the message says so. Models that reach the
 call through a ``**`` dict, or from an environment read whose constant is used
 elsewhere too, are reported without a fix; so are IDs merely missing from the
 catalog, since a close match is a guess.
+
+Fix safety: safe when the new ID is the project's own ``model-map`` choice or a
+documented rename, written where the ID is written (the call, or a constant read
+only by requests being fixed to the same ID): every request that sent the old ID
+sends the new one, nothing else changes. Unsafe when the ID comes through an
+attribute (``config.model``) and the fix writes the new ID at the call: the
+attribute may hold something else at run time, and the call no longer reads it.
+No fix for a choice or fallback chain (``model or DEFAULT``), which a literal at
+the call would cut short.
 """
 
 from __future__ import annotations
@@ -211,8 +220,18 @@ def _fix(source: SourceMap, use: _ModelUse, uses: Sequence[_ModelUse]) -> Fix | 
     change = change_string(source, field.value_node, value, target, fixed_nodes=same_target)
     if change is None:
         return None
-    if field.value.kind is ValueKind.EITHER and not change.in_place:
-        return None  # replacing the whole choice would drop its other branch
+    if not change.in_place and field.value.kind is not ValueKind.STRING:
+        # replacing a choice or a fallback chain whole would drop its other branches
+        return None
+    if not change.in_place and not isinstance(field.value_node, (cst.Name, cst.SimpleString)):
+        # ``config.model`` may be set otherwise at run time than the code shows
+        written = cst.Module([]).code_for_node(field.value_node)
+        return Fix(
+            Applicability.UNSAFE,
+            message,
+            (change.edit,),
+            reason=f"{written} is no longer read here",
+        )
     return Fix(Applicability.SAFE, message, (change.edit,))
 
 
@@ -456,5 +475,106 @@ EXAMPLES = (
         """,
         title="nothing close: where to find the IDs",
         message="see llmbase-migrate models",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        class Bot:
+            def __init__(self, model):
+                self.model = model
+                self.client = OpenAI()
+            def ask(self, text):
+                return self.client.chat.completions.create(model=self.model, messages=[text])
+        bot = Bot(model="gpt-4o")
+        """,
+        title="a constructor argument kept on self",
+        line=7,
+        message='model "gpt-4o"',
+    ),
+    Valid(
+        """
+        import sys
+        from openai import OpenAI
+        class Bot:
+            def __init__(self, model):
+                self.model = model
+                self.client = OpenAI()
+            def ask(self, text):
+                return self.client.chat.completions.create(model=self.model, messages=[text])
+        bot = Bot(model=sys.argv[1])
+        """,
+        title="a constructor argument not known statically",
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(text, model=None):
+            if model is None:
+                model = "gpt-4o"
+            return client.chat.completions.create(model=model, messages=[text])
+        """,
+        title="a default filled in when the parameter is None",
+        line=6,
+        message='model "gpt-4o"',
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        client = OpenAI()
+        def ask(text, model=None):
+            model = model or "gpt-4o"
+            return client.chat.completions.create(model=model, messages=[text])
+        """,
+        title="a parameter rebound by its own fallback",
+        line=5,
+        message='when model is empty, model "gpt-4o"',
+    ),
+    Invalid(
+        """
+        import os
+        from openai import OpenAI
+        client = OpenAI()
+        DEFAULT_MODEL = os.getenv("CHAT_MODEL") or "gpt-4o-mini"
+        def ask(text, model=None):
+            return client.chat.completions.create(model=model or DEFAULT_MODEL, messages=[text])
+        """,
+        title="a chain of fallbacks: the literal at its end",
+        line=6,
+        message='when model is empty and $CHAT_MODEL is unset, model "gpt-4o-mini"',
+    ),
+    Invalid(
+        """
+        from openai import OpenAI
+        class AppConfig:
+            def __init__(self):
+                self.model = "openai/gpt-4o"
+        def run(client: OpenAI, config: AppConfig, text):
+            return client.chat.completions.create(model=config.model, messages=[text])
+        """,
+        title="an instance attribute, through a parameter annotated with its class (unsafe)",
+        line=6,
+        message='model "openai/gpt-4o"',
+        applicability=Applicability.UNSAFE,
+        fixed="""
+        from openai import OpenAI
+        class AppConfig:
+            def __init__(self):
+                self.model = "openai/gpt-4o"
+        def run(client: OpenAI, config: AppConfig, text):
+            return client.chat.completions.create(model="z-ai/glm-5.1", messages=[text])
+        """,
+    ),
+    Valid(
+        """
+        from dataclasses import dataclass
+        from openai import OpenAI
+        @dataclass
+        class Settings:
+            model: str = "gpt-4o"
+        settings = Settings("google/gemma-4-26b-a4b-it")
+        OpenAI().chat.completions.create(model=settings.model, messages=[])
+        """,
+        title="a field default an instance may override by position: not known",
     ),
 )

@@ -39,6 +39,8 @@ price first, preferring models that have everything else the request uses too.
 
 No fix: which model to use instead, or whether to drop the feature, is a
 person's choice.
+
+Fix safety: there is no fix (see above).
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ Calls without any ``model`` and without a ``**`` dict are not reported (the SDK
 refuses them before sending).
 
 No fix.
+
+Fix safety: there is no fix: the rule reports what static analysis cannot see.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ Reported at the resource attribute, on clients the analyzer resolved and on the
 module client (``openai.embeddings.create``); on a receiver it cannot resolve, only
 a full call such as ``x.embeddings.create(...)`` in a module that imports
 ``openai`` counts, so other libraries' ``.embeddings`` attributes are left alone.
+
+Fix safety: there is no fix. LLMBase serves no replacement for these endpoints;
+the call must stay on a provider that serves it, which is a person's choice (the
+client-setup rules keep such clients where they are).
 """
 
 from __future__ import annotations

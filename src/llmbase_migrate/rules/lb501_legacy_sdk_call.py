@@ -20,6 +20,9 @@ reading it as a dict must be updated by hand. Reported without a fix:
 ``timeout``, which meant a retry deadline before 1.0), or a ``**`` dict that may
 hold them; calls in a module configured for Azure (``openai.api_type =
 "azure"``, see LB106); and the non-chat APIs, which LLMBase does not serve.
+
+Fix safety: unsafe, as said above: the response object changes shape (attributes
+instead of dict keys), so code reading it may break until it is updated.
 """
 
 from __future__ import annotations
