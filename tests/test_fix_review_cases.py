@@ -44,8 +44,12 @@ def test_a_parameter_default_other_callers_override_is_not_edited_in_place() -> 
         fast = make("https://api.groq.com/openai/v1")
         """
     )
-    (base,) = _by_code(findings, "LB101")
-    fix = base.fix
+    # reported at both places the URL is written, each naming its own host
+    default, groq = _by_code(findings, "LB101")
+    assert (default.span.line, groq.span.line) == (3, 6)
+    assert "api.openai.com" in default.message and "api.groq.com" in groq.message
+    assert default.fix == groq.fix
+    fix = default.fix
     assert fix is not None and fix.applicability is Applicability.UNSAFE
     # the default on line 3 stays; the call stops reading the parameter, and says so
     assert [edit.line for edit in fix.edits] == [4]

@@ -333,7 +333,7 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
                 api_key = cfg.api_key or os.getenv("OPENAI_API_KEY")
                 return OpenAI(base_url=URL, api_key=api_key)
             """,
-            [(7, "LB102")],
+            [(6, "LB102")],
             id="a or b: the env read after or",
         ),
         pytest.param(
@@ -344,7 +344,7 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
                     key = os.environ["OPENROUTER_API_KEY"]
                 return OpenAI(base_url=URL, api_key=key)
             """,
-            [(9, "LB102")],
+            [(8, "LB102")],
             id="if not key: key = os.environ[...]",
         ),
         pytest.param(
@@ -353,7 +353,7 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
                 key = os.getenv("LLMBASE_API_KEY") if not test else os.getenv("OPENAI_API_KEY")
                 return OpenAI(base_url=URL, api_key=key)
             """,
-            [(7, "LB102")],
+            [(6, "LB102")],
             id="x if cond else y",
         ),
         pytest.param(
@@ -372,7 +372,7 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
                 def make(self):
                     return OpenAI(base_url=self._url(), api_key=os.environ["LLMBASE_API_KEY"])
             """,
-            [(9, "LB101")],
+            [(7, "LB101")],
             id="a helper returning the URL",
         ),
         pytest.param(
@@ -381,7 +381,7 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
                 return OpenAI(base_url=base_url, api_key=os.environ["LLMBASE_API_KEY"])
             make("https://openrouter.ai/api/v1")
             """,
-            [(6, "LB101")],
+            [(7, "LB101")],
             id="a parameter every caller in the module sets",
         ),
         pytest.param(
@@ -397,6 +397,8 @@ def test_an_annotated_parameter_and_self_reach_the_settings(tmp_path: Path) -> N
     ],
 )
 def test_fallbacks_and_helpers(tmp_path: Path, body: str, expected: list[tuple[int, str]]) -> None:
+    """Each finding is where the wrong value is written: the env read, the literal a
+    helper returns, the argument a caller passes."""
     text = (
         "import os\nfrom openai import OpenAI\nURL = 'https://api.llmbase.ai/v1'\n\n"
         + textwrap.dedent(body).lstrip("\n")

@@ -90,6 +90,10 @@ class Value:
     location: SourceLocation | None = field(default=None, compare=False)
     # A parameter's default (named here): callers not seen may pass something else.
     parameter: str | None = field(default=None, compare=False)
+    # The expression in this module the value was read from at its source: the
+    # literal, or the environment read (``os.getenv("X", "d")``); findings about a
+    # value reached through names are reported there.
+    written: cst.CSTNode | None = field(default=None, compare=False)
 
     def leaves(self) -> tuple[Value, ...]:
         """The values this one may be: its alternatives (flattened), or itself."""

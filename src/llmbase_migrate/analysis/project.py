@@ -271,9 +271,61 @@ def _class_summary(node: ast.ClassDef) -> ClassSummary:
             name: FieldSummary(name, summary.default, (summary.env_var or prefix + name).upper())
             for name, summary in fields.items()
         }
+    constructor = methods.get("__init__")
+    if constructor is not None:
+        for name, value in _constructor_attributes(constructor).items():
+            fields.setdefault(name, FieldSummary(name, value))
     return ClassSummary(
         node.name, tuple(node.bases), fields, methods, settings=settings, line=node.lineno
     )
+
+
+def _constructor_attributes(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> dict[str, ast.expr]:
+    """``self.model = "gpt-4o"`` in ``__init__``: attributes assigned once, at the top
+    of its body, from an expression that reads none of its parameters (those depend
+    on what each construction passes)."""
+    params = {arg.arg for arg in (*function.args.posonlyargs, *function.args.args)}
+    params |= {arg.arg for arg in function.args.kwonlyargs}
+    if function.args.vararg is not None:
+        params.add(function.args.vararg.arg)
+    if function.args.kwarg is not None:
+        params.add(function.args.kwarg.arg)
+    receiver = function.args.args[0].arg if function.args.args else "self"
+    found: dict[str, ast.expr] = {}
+    assigned: dict[str, int] = {}
+    for statement in ast.walk(function):
+        targets: list[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = list(statement.targets)
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == receiver
+            ):
+                assigned[target.attr] = assigned.get(target.attr, 0) + 1
+    for statement in function.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if not (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == receiver
+            and assigned.get(target.attr) == 1
+        ):
+            continue
+        reads = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)}
+        if not reads & params:
+            found[target.attr] = value
+    return found
 
 
 def _field(name: str, value: ast.expr | None) -> FieldSummary:
@@ -364,6 +416,9 @@ class InstanceObject:
     keywords: tuple[tuple[str, ast.expr], ...] = ()
     # the module the keywords were written in
     written_in: ModuleSummary | None = None
+    # False for an instance known by its type only (``settings: Settings``): a field
+    # whose default is None was most likely given a value where it was built
+    constructed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +511,13 @@ class ProjectView:
                         default=default,
                         location=self._location(owner, declared.default, cls.line),
                     )
+                if (
+                    isinstance(obj, InstanceObject)
+                    and not obj.constructed
+                    and default is not None
+                    and default.kind is ValueKind.NONE
+                ):
+                    return None
                 return default
             if name in cls.methods:
                 method = cls.methods[name]

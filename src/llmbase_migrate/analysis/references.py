@@ -216,6 +216,20 @@ class References(Bindings):
             skip = 1 if bound and self._is_bound_method(function) else 0
             yield call, argument_for(function, param, call, skip=skip)
 
+    def constructions_of(self, info: ClassInfo, depth: int) -> Iterator[cst.Call]:
+        """The calls of this module that build an instance of ``info``."""
+        name = info.node.name.value
+        for call in self.recorder.calls:
+            func = call.func
+            called = func.value if isinstance(func, cst.Name) else None
+            if isinstance(func, cst.Attribute):
+                called = func.attr.value
+            if called != name:
+                continue
+            resolved = self.ref(func, depth)
+            if resolved.kind is RefKind.CLASS and resolved.class_info is info:
+                yield call
+
     def _constructed_class(self, function: cst.FunctionDef) -> ClassInfo | None:
         """The class whose constructor ``function`` is (its ``__init__``)."""
         if function.name.value != "__init__":

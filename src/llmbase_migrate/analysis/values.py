@@ -32,7 +32,7 @@ class Values(References):
             return Value.unknown()
         literal = string_literal(node)
         if literal is not None:
-            return Value(ValueKind.STRING, text=literal, origin=node)
+            return Value(ValueKind.STRING, text=literal, origin=node, written=node)
         if isinstance(node, cst.Name):
             if node.value == "None":
                 return Value.none()
@@ -84,6 +84,7 @@ class Values(References):
                     env_var=left.env_var,
                     default=self.value(node.right, depth + 1),
                     location=left.location,
+                    written=left.written,
                 )
             if left.kind is ValueKind.UNKNOWN:
                 # ``cfg.base_url or "https://api.openai.com/v1"``: unknown, with a fallback.
@@ -325,7 +326,7 @@ class Values(References):
         for name_node in annotation_names(annotation.annotation):
             found = self._project_object(name_node, 0)
             if found is not None and isinstance(found[0], ClassObject):
-                return InstanceObject(found[0].summary, found[0].cls)
+                return InstanceObject(found[0].summary, found[0].cls, constructed=False)
         return None
 
     def _imported_object(self, node: cst.Name) -> ProjectObject | Value | None:
@@ -382,7 +383,8 @@ class Values(References):
             if self._is_qualified(node.value, ("os.environ",)) and len(node.slice) == 1:
                 index = node.slice[0].slice
                 if isinstance(index, cst.Index):
-                    return Value(ValueKind.ENV, env_var=self._static_text(index.value, depth))
+                    variable = self._static_text(index.value, depth)
+                    return Value(ValueKind.ENV, env_var=variable, written=node)
             return None
         if not isinstance(node, cst.Call) or not node.args:
             return None
@@ -399,9 +401,17 @@ class Values(References):
         if default_arg is None:
             # os.getenv / .get return None when unset; decouple.config raises.
             raises = self._is_qualified(node.func, ("decouple.config",))
-            return Value(ValueKind.ENV, env_var=variable, default=None if raises else Value.none())
+            return Value(
+                ValueKind.ENV,
+                env_var=variable,
+                default=None if raises else Value.none(),
+                written=node,
+            )
         return Value(
-            ValueKind.ENV, env_var=variable, default=self.value(default_arg.value, depth + 1)
+            ValueKind.ENV,
+            env_var=variable,
+            default=self.value(default_arg.value, depth + 1),
+            written=node,
         )
 
     def _static_text(self, node: cst.BaseExpression, depth: int) -> str | None:
@@ -425,6 +435,11 @@ class Values(References):
                 return passed
             if passed is not None and "__init__" not in owner.methods:
                 return None  # a positional argument may set a field: not known which
+        fielded = self._field_from_constructions(owner, node.attr.value, depth)
+        if fielded is not None:
+            if fielded.kind is ValueKind.UNKNOWN and fielded.default is None:
+                return None  # a construction sets it in a way not read
+            return dataclasses.replace(fielded, via=(node, *fielded.via))
         assigned = self._class_attribute_values(owner, node.attr.value, set())
         if not assigned:
             # ``self.key`` where ``key`` is a property returning a plain value
@@ -442,7 +457,48 @@ class Values(References):
         resolved = self.value(values[0], depth + 1)
         if resolved.kind is ValueKind.UNKNOWN:
             return None
+        if resolved.kind is ValueKind.NONE and self._self_owner(node.value) is None:
+            return None  # ``api_key: str | None = None``: the instance's own is not known
         return dataclasses.replace(resolved, via=(node, *resolved.via))
+
+    def _field_from_constructions(
+        self, owner: ClassInfo, attribute: str, depth: int
+    ) -> Value | None:
+        """A field of a dataclass, attrs class, pydantic model or ``NamedTuple`` of this
+        module, as every construction of it in the module sets it
+        (``OpenAIAdapter(model=model or "gpt-4o-mini")``), its default where one
+        passes nothing. Unknown when a construction sets it otherwise than by keyword;
+        None when the module builds none (the class default is then what is known)."""
+        if "__init__" in owner.methods or not is_record_class(owner):
+            return None
+        if attribute not in owner.annotations:
+            return None
+        defaults = owner.attributes.get(attribute) or []
+        default = defaults[0] if len(defaults) == 1 else None
+        values = []
+        for call in self.constructions_of(owner, depth):
+            passed = next(
+                (
+                    arg.value
+                    for arg in call.args
+                    if arg.keyword is not None and arg.keyword.value == attribute
+                ),
+                None,
+            )
+            if passed is None:
+                if any(arg.keyword is None for arg in call.args):
+                    return Value.unknown(attribute)  # set by position, or in a ** dict
+                if default is None:
+                    return None
+                passed = default
+            values.append(self.value(passed, depth + 1))
+        if not values:
+            return None
+        if all(value.kind is ValueKind.UNKNOWN and value.default is None for value in values):
+            return Value.unknown(attribute)
+        if len(values) == 1:
+            return values[0]
+        return Value(ValueKind.EITHER, alternatives=tuple(values))
 
     def _construction_argument(self, name: cst.Name, attribute: str, depth: int) -> Value | None:
         """What ``config = AppConfig(model="x")`` passes for ``attribute`` (unknown
@@ -502,3 +558,19 @@ def identifier_hint(node: cst.BaseExpression) -> str | None:
                 return text
         return identifier_hint(node.func)
     return None
+
+
+_RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "s", "attrs"})
+_RECORD_BASES = frozenset({"BaseModel", "NamedTuple"})
+
+
+def is_record_class(info: ClassInfo) -> bool:
+    """A class whose constructor takes its annotated fields as keywords."""
+    for decorator in info.node.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        name = dotted_name(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        if name is not None and name.rsplit(".", 1)[-1] in _RECORD_DECORATORS:
+            return True
+    return any(base.rsplit(".", 1)[-1] in _RECORD_BASES for base in info.base_names)

@@ -66,6 +66,8 @@ class SentModel:
     location: SourceLocation | None = None
     # the value the ID comes from (one of several when the call may send several)
     value: Value | None = None
+    # the literal the ID is written in, when it is in this module
+    literal: cst.CSTNode | None = None
 
 
 def sent_model(call: ChatCall) -> SentModel | None:
@@ -91,7 +93,9 @@ def sent_models(call: ChatCall) -> list[SentModel]:
 
 def _sent(field: Field, value: Value) -> SentModel | None:
     if value.kind is ValueKind.STRING and value.text is not None:
-        return SentModel(field, value.text, location=value.location, value=value)
+        return SentModel(
+            field, value.text, location=value.location, value=value, literal=value.written
+        )
     # ``model or DEFAULT_MODEL`` with ``DEFAULT_MODEL = os.getenv("M") or "gpt-4o"``:
     # the literal at the end of a chain of fallbacks, sent when each link is empty
     conditions: list[str] = []
@@ -120,6 +124,7 @@ def _sent(field: Field, value: Value) -> SentModel | None:
         fallback,
         location=location,
         value=value,
+        literal=default.written,
     )
 
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -87,15 +87,24 @@ from llmbase_migrate.rules._judge import (
     vendor_of,
     written_at,
 )
+from llmbase_migrate.rules._sources import reaches, source_places
 from llmbase_migrate.rules.base import RuleContext
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """What a rule reports about one option of a client: where, and the message."""
+    """What a rule reports about one option of a client: where, and the message.
+    ``elsewhere``: where the wrong value is written instead, when it is reached
+    through names (the literals and environment reads it comes from in the module),
+    each with its own message; one finding each."""
 
     span: Span
     message: str
+    elsewhere: tuple[tuple[Span, str], ...] = ()
+
+    @property
+    def places(self) -> tuple[tuple[Span, str], ...]:
+        return self.elsewhere or ((self.span, self.message),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,9 +424,6 @@ class _Planner:
                 and setup.site is OptionSite.CONSTRUCTOR
             ):
                 fix = self._move_on_request(draft, setup, source)
-        base_problem = draft.base_problem
-        if base_problem is not None and draft.notes:
-            base_problem += "; " + "; ".join(draft.notes)
         where_reported = setup.span if setup is not None else None
         base_span = draft.base_field.span if draft.base_field is not None else where_reported
         key_span = draft.key_field.span if draft.key_field is not None else where_reported
@@ -442,14 +448,85 @@ class _Planner:
             destinations=draft.destinations,
             credentials=draft.credentials,
             uses=draft.uses,
-            base_url=Problem(base_span, base_problem) if base_problem and base_span else None,
-            key=Problem(key_span, draft.key_problem) if draft.key_problem and key_span else None,
+            base_url=self._problem(
+                setup,
+                draft.base_field,
+                base_span,
+                draft.base_problem,
+                self._wrong_base,
+                self._describe_base,
+                draft.notes,
+            ),
+            key=self._problem(
+                setup,
+                draft.key_field,
+                key_span,
+                draft.key_problem,
+                self._wrong_key,
+                self._describe_key(draft),
+                (),
+            ),
             fix=fix,
             moves_key=moves_key,
             where=draft.destinations[0].label,
             pinned=(setup is not None and setup.kind is ClientKind.AZURE)
             or draft.destinations[0] != OPENAI_DEFAULT,
         )
+
+    def _problem(
+        self,
+        setup: ClientSetup | None,
+        option: Field | None,
+        span: Span | None,
+        message: str | None,
+        wrong: Callable[[Value], bool],
+        describe: Callable[[Value], str | None],
+        notes: Sequence[str],
+    ) -> Problem | None:
+        """The finding on an option, reported where its wrong values are written
+        (the fix may edit the call instead, when the value serves something else):
+        each such source with what is wrong with it (``describe``), in one case of
+        several when there are several."""
+        if not message or span is None:
+            return None
+        suffix = "".join(f"; {note}" for note in notes)
+        if option is None:
+            return Problem(span, message + suffix)
+        places = source_places(self.source, option.value, option.value_node, span, wrong)
+        if places == ((span, None),):
+            return Problem(span, message + suffix)
+        what = (
+            f"{setup.callee.rsplit('.', 1)[-1]}()" if setup is not None else f"openai.{option.name}"
+        )
+        # one source: the message about the whole value says best how it is reached
+        several = len(places) > 1
+        elsewhere = []
+        for place, found in places:
+            said = describe(found) if found is not None and several else None
+            if said is None:
+                said = message
+            elif not said.startswith("in one case"):
+                said = "in one case, " + said
+            elsewhere.append((place, said + suffix + reaches((place,), span, what)))
+        return Problem(span, message + suffix, tuple(elsewhere))
+
+    def _describe_base(self, value: Value) -> str | None:
+        return base_url_problem(value, self.ctx)
+
+    def _describe_key(self, draft: ClientDraft) -> Callable[[Value], str | None]:
+        def describe(value: Value) -> str | None:
+            alone = dataclasses.replace(draft, credentials=credentials(value, self.ctx.api_key_env))
+            return key_problem(alone, value, self.ctx)
+
+        return describe
+
+    def _wrong_base(self, value: Value) -> bool:
+        found = destinations(value, self.ctx.base_url, self.ctx.keep_hosts)
+        return any(endpoint.place not in (Place.LLMBASE, Place.UNKNOWN) for endpoint in found)
+
+    def _wrong_key(self, value: Value) -> bool:
+        found = credentials(value, self.ctx.api_key_env)
+        return any(key.kind not in (KeyKind.LLMBASE, KeyKind.UNKNOWN) for key in found)
 
 
 # Verdicts whose clients the plan fixes where they are (others stay, or get another
@@ -496,7 +573,7 @@ def key_problem(draft: ClientDraft, value: Value, ctx: RuleContext) -> str | Non
     (key, *_) = draft.credentials
     if key.kind is KeyKind.PLACEHOLDER and draft.verdict is Verdict.MOVE:
         return (
-            f"api_key {value.text!r} is a placeholder; once the client calls LLMBase it "
+            f"api_key {value.text!r}{where} is a placeholder; once the client calls LLMBase it "
             f"needs an inference key: use {wanted}"
         )
     return None  # fine, LB104's, not known, or a placeholder on a test double

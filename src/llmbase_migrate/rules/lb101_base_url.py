@@ -36,6 +36,14 @@ A module that sets ``openai.api_key`` but not ``openai.base_url`` and makes chat
 requests through the module client is reported at the key's assignment. Azure
 clients are LB106's.
 
+Where it is reported: where the wrong value is written. A value reached through
+names (``URL = "https://openrouter.ai/api/v1"`` then ``OpenAI(base_url=URL)``, an
+``os.getenv`` in a variable, a parameter's default, a fallback chain) is reported at
+each literal or environment read it comes from, naming the client it reaches
+(``(reaches OpenAI() on line 6)``), once for all the clients it reaches, even when
+the fix edits the client instead (the value is read for something else too); at the
+client when the value is not written in this module.
+
 Fix: the client moves as a unit. The fix of this finding is the client's one fix
 (the same fix as its LB102 or LB103 finding): the base URL becomes LLMBase's and
 the key becomes ``os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env`` setting) in
@@ -82,6 +90,7 @@ from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts
 from llmbase_migrate.rules._client_plan import module_plans
+from llmbase_migrate.rules._sources import merge_reaches
 from llmbase_migrate.rules.base import (
     Applicability,
     Invalid,
@@ -102,16 +111,22 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    yield from merge_reaches(_reports(facts, ctx))
+
+
+def _reports(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     plans = module_plans(facts, ctx)
     for setup in facts.clients:
         plan = plans.of(setup)
         if plan is not None and plan.base_url is not None:
-            yield Report(plan.base_url.span, plan.base_url.message, plan.fix)
+            for span, message in plan.base_url.places:
+                yield Report(span, message, plan.fix)
         for later in plan.later_base_urls if plan is not None else ():
             yield Report(later.span, later.message)
     module = plans.module_client
     if module is not None and module.base_url is not None:
-        yield Report(module.base_url.span, module.base_url.message, module.fix)
+        for span, message in module.base_url.places:
+            yield Report(span, message, module.fix)
 
 
 _CHAT = 'client.chat.completions.create(model="deepseek/deepseek-v4-flash", messages=[])'
@@ -201,7 +216,7 @@ EXAMPLES = (
         {_CHAT}
         """,
         title="a variable that may point anywhere is replaced, never given LLMBase's key (unsafe)",
-        line=4,
+        line=3,
         message="$MY_PROXY_URL unset means base_url=None",
         applicability=Applicability.UNSAFE,
         fixed=f"""
@@ -339,7 +354,7 @@ EXAMPLES = (
                 return self.client.chat.completions.create(model="z-ai/glm-5.1", messages=[])
         """,
         title="a literal parameter default reached through self: fixed at the default",
-        line=6,
+        line=4,
         message="openrouter.ai",
         applicability=Applicability.SAFE,
         fixed="""
@@ -428,7 +443,7 @@ EXAMPLES = (
         {_CHAT}
         """,
         title="a module constant naming another gateway",
-        line=4,
+        line=2,
         message="'https://openrouter.ai/api/v1', not LLMBase's",
         applicability=Applicability.SAFE,
         fixed=f"""
@@ -578,7 +593,7 @@ EXAMPLES = (
             return OpenAI(base_url=base_url, api_key=os.environ["LLMBASE_API_KEY"])
         """,
         title="a fallback after or, with LLMBase's key: the fallback changes (safe)",
-        line=5,
+        line=4,
         message="when base_url is empty",
         applicability=Applicability.SAFE,
         fixed="""
@@ -597,7 +612,7 @@ EXAMPLES = (
             return OpenAI(base_url=base_url, api_key=cfg.api_key)
         """,
         title="a fallback after or, with a key not known: both replaced (unsafe)",
-        line=4,
+        line=3,
         message="its key (api_key) must change with it",
         applicability=Applicability.UNSAFE,
         fixed="""
@@ -671,7 +686,7 @@ EXAMPLES = (
         {_CHAT}
         """,
         title="a constant read elsewhere too: the call site is replaced (unsafe)",
-        line=4,
+        line=3,
         applicability=Applicability.UNSAFE,
         fixed=f"""
         import os
@@ -690,9 +705,9 @@ EXAMPLES = (
         chat = OpenAI(base_url=GATEWAY, api_key=os.environ["LLMBASE_API_KEY"])
         fast = OpenAI(base_url=GATEWAY, api_key=os.environ["LLMBASE_API_KEY"], timeout=5)
         """,
-        title="a constant read only by base URLs being fixed is edited once",
-        line=4,
-        count=2,
+        title="a constant read only by base URLs being fixed is reported and edited once",
+        line=3,
+        message="(reaches OpenAI() on lines 4, 5)",
         fixed="""
         import os
         from openai import OpenAI

@@ -26,6 +26,14 @@ When where a client points cannot be known (``base_url=settings.base_url``), a k
 named for another vendor is still reported, without a fix: the message says to
 point the client at LLMBase first.
 
+Where it is reported: where the wrong value is written. A value reached through
+names (``KEY = os.getenv("OPENAI_API_KEY")`` then ``OpenAI(api_key=KEY)``, an
+``os.getenv`` in a variable, a parameter's default, a fallback chain) is reported at
+each literal or environment read it comes from, naming the client it reaches
+(``(reaches OpenAI() on line 6)``), once for all the clients it reaches, even when
+the fix edits the client instead (the value is read for something else too); at the
+client when the value is not written in this module.
+
 Fix: the client's one fix (see LB101). On a client that talks to LLMBase it
 replaces the key at the call (or in ``openai.api_key = ...``, or in
 ``with_options(api_key=...)``) with ``os.environ["LLMBASE_API_KEY"]``, or adds it,
@@ -49,6 +57,7 @@ from collections.abc import Iterator
 
 from llmbase_migrate.analysis.facts import ModuleFacts
 from llmbase_migrate.rules._client_plan import module_plans
+from llmbase_migrate.rules._sources import merge_reaches
 from llmbase_migrate.rules.base import (
     Applicability,
     Invalid,
@@ -69,16 +78,22 @@ RULE = RuleSpec(
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    yield from merge_reaches(_reports(facts, ctx))
+
+
+def _reports(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     plans = module_plans(facts, ctx)
     for setup in facts.clients:
         plan = plans.of(setup)
         if plan is not None and plan.key is not None:
-            yield Report(plan.key.span, plan.key.message, plan.fix)
+            for span, message in plan.key.places:
+                yield Report(span, message, plan.fix)
         for later in plan.later_keys if plan is not None else ():
             yield Report(later.span, later.message)
     module = plans.module_client
     if module is not None and module.key is not None:
-        yield Report(module.key.span, module.key.message, module.fix)
+        for span, message in module.key.places:
+            yield Report(span, message, module.fix)
 
 
 EXAMPLES = (
@@ -196,7 +211,7 @@ EXAMPLES = (
             return OpenAI(base_url="https://api.llmbase.ai/v1", api_key=api_key)
         """,
         title="a parameter rebound by its own fallback: the caller's key or OpenAI's (unsafe)",
-        line=5,
+        line=4,
         message="may come from $OPENAI_API_KEY",
         applicability=Applicability.UNSAFE,
         fixed="""

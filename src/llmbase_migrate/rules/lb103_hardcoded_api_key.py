@@ -12,6 +12,11 @@ reported on every client, including those that stay off LLMBase.
 
 The key is never printed whole: messages show it masked (``sk-p…gH``).
 
+Where it is reported: at the literal, which is what leaks. A key reached through
+names (``KEY = "sk-..."`` then ``OpenAI(api_key=KEY)``) is reported at the constant,
+naming the client it reaches (``(reaches OpenAI() on line 6)``), once for all the
+clients it reaches.
+
 Fix: the key is part of the client, so the fix of a key given to a client is the
 client's one fix (see LB101): the value holding the literal becomes
 ``os.environ["LLMBASE_API_KEY"]`` (the ``api-key-env`` setting), adding ``import os``
@@ -51,6 +56,7 @@ from llmbase_migrate.fixes.bindings import environ_read, secrets_in
 from llmbase_migrate.fixes.edits import replace_expression, string_literal
 from llmbase_migrate.rules._client_draft import Verdict
 from llmbase_migrate.rules._client_plan import module_plans
+from llmbase_migrate.rules._sources import merge_reaches, reaches, source_spans
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -75,6 +81,10 @@ _BEARER = re.compile(r"\s*bearer\s+", re.I)
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
+    yield from merge_reaches(_reports(facts, ctx))
+
+
+def _reports(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     plans = module_plans(facts, ctx)
     for setup in facts.clients:
         api_key = setup.arguments.named("api_key")
@@ -84,7 +94,18 @@ def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
         plan = plans.of(setup)
         fix = plan.fix if plan is not None and plan.moves_key else None
         to_llmbase = plan is not None and plan.verdict in _TO_LLMBASE
-        yield Report(api_key.span, _message(text, ctx, to_llmbase=to_llmbase), fix)
+        message = _message(text, ctx, to_llmbase=to_llmbase)
+        # ``KEY = "sk-..."`` then ``OpenAI(api_key=KEY)``: the literal is what leaks
+        spans = source_spans(
+            facts.source,
+            api_key.value,
+            api_key.value_node,
+            api_key.span,
+            lambda found: _secret(found) is not None,
+        )
+        callee = setup.callee.rsplit(".", 1)[-1]
+        for span in spans:
+            yield Report(span, message + reaches(spans, api_key.span, f"{callee}()"), fix)
     module = plans.module_client
     for assignment in facts.module_assignments:
         text = _secret(assignment.value) if assignment.attribute == "api_key" else None
@@ -319,8 +340,9 @@ EXAMPLES = (
         client = OpenAI(base_url="https://api.llmbase.ai/v1", api_key=KEY)
         print(KEY[:4])
         """,
-        title="a constant read elsewhere too: no fix (the key would stay in the source)",
-        line=3,
+        title="a constant read elsewhere too: reported at the literal, no fix (it would stay)",
+        line=2,
+        message="(reaches OpenAI() on line 3)",
     ),
     Invalid(
         """

@@ -18,6 +18,13 @@ of a parameter, or as the default of an environment read (``os.getenv("MODEL",
 ``openai.ChatCompletion.create`` calls are checked too. Models the code computes
 at run time are not (LB303 lists them).
 
+Where it is reported: where the ID is written: at the request, or at the constant,
+parameter default, ``os.getenv`` default, constructor argument (``Bot(model=...)``
+kept as ``self.model``) or field default it comes from, naming the request it
+reaches, once for all the requests it reaches (even when the fix rewrites the
+request instead, because the constant serves something else too). An ID written in another module is reported there when that
+module is part of the run, else at the request with ``(set in path:line)``.
+
 Fix (safe) for the first two kinds: the ID is rewritten to its replacement where
 it is written: at the call, or in the constant (or ``os.getenv`` default) it comes
 from when every use of that constant is the model of a call being fixed to the
@@ -58,6 +65,7 @@ from llmbase_migrate.analysis.source_map import SourceMap
 from llmbase_migrate.fixes.edits import change_string, string_literal
 from llmbase_migrate.rules._capabilities import sent_models
 from llmbase_migrate.rules._client_plan import migrating_calls
+from llmbase_migrate.rules._sources import merge_reaches, reaches
 from llmbase_migrate.rules.base import (
     Applicability,
     Fix,
@@ -153,22 +161,36 @@ class _ModelUse:
     location: SourceLocation | None = None
     # the value the ID comes from: the field's, or one of its alternatives
     value: Value | None = None
+    # the literal the ID is written in, when it is in this module
+    literal: cst.CSTNode | None = None
 
 
 def check(facts: ModuleFacts, ctx: RuleContext) -> Iterator[Report]:
     uses = list(_model_uses(migrating_calls(facts, ctx), ctx))
+    reports = []
     for use in uses:
         fix = None
         if facts.source is not None and use.location is None:
             fix = _fix(facts.source, use, uses)
         where = f" (set in {use.location})" if use.location is not None else ""
-        yield Report(
-            use.field.span,
+        message = (
             f'{use.condition}model "{use.model}"{where} is not the LLMBase model ID to use: '
-            f"{use.reason}",
-            fix,
-            source=use.location,
+            f"{use.reason}"
         )
+        span = use.field.span
+        literal = use.literal
+        if (
+            facts.source is not None
+            and literal is not None
+            and use.location is None
+            and not facts.source.contains(use.field.value_node, literal)
+        ):
+            # ``MODEL = "gpt-4o"`` read by the request: reported at the constant (the
+            # fix may edit the request instead, when the constant serves others too)
+            span = facts.source.span(literal)
+            message += reaches((span,), use.field.span, "the request")
+        reports.append(Report(span, message, fix, source=use.location))
+    yield from merge_reaches(reports)
 
 
 def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelUse]:
@@ -189,6 +211,7 @@ def _model_uses(calls: Sequence[ChatCall], ctx: RuleContext) -> Iterator[_ModelU
                     sent.fallback,
                     sent.location,
                     sent.value,
+                    sent.literal,
                 )
 
 
@@ -298,7 +321,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=CLASSIFIER_MODEL, messages=[text])
         """,
         title="a constant used once is changed where it is defined",
-        line=4,
+        line=2,
         fixed="""
         from openai import OpenAI
         CLASSIFIER_MODEL = "z-ai/glm-5.1"
@@ -315,8 +338,7 @@ EXAMPLES = (
         client.chat.completions.create(model=MODEL, messages=[], stream=True)
         """,
         title="a constant every use of which is fixed to the same ID",
-        line=4,
-        count=2,
+        line=3,
         fixed="""
         from openai import OpenAI
         client = OpenAI()
@@ -335,7 +357,7 @@ EXAMPLES = (
         client.chat.completions.create(model=MODEL, messages=[])
         """,
         title="a constant another call uses too stays; the chat call gets the new ID",
-        line=6,
+        line=4,
         fixed="""
         import tiktoken
         from openai import OpenAI
@@ -376,7 +398,7 @@ EXAMPLES = (
         reply = openai.ChatCompletion.create(model=MODEL, messages=[])
         """,
         title="an environment default in a constant, on a pre-1.0 call",
-        line=4,
+        line=3,
         fixed="""
         import os
         import openai
@@ -408,7 +430,7 @@ EXAMPLES = (
         client.chat.completions.create(**{"model": MODEL, "messages": []})
         """,
         title="the constant also reaches a ** dict: the call is fixed, the dict is not",
-        line=4,
+        line=3,
         count=2,
         fixed="""
         from openai import OpenAI
@@ -427,7 +449,7 @@ EXAMPLES = (
         OpenAI().chat.completions.create(model=MODEL, messages=[])
         """,
         title="an environment read used elsewhere too: reported without a fix",
-        line=5,
+        line=3,
     ),
     Invalid(
         """
@@ -465,7 +487,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=model, messages=[text])
         """,
         title="a parameter default the catalog does not list",
-        line=3,
+        line=2,
         message='closest: "google/gemma-4-26b-a4b-it"',
     ),
     Invalid(
@@ -488,7 +510,7 @@ EXAMPLES = (
         bot = Bot(model="gpt-4o")
         """,
         title="a constructor argument kept on self",
-        line=7,
+        line=8,
         message='model "gpt-4o"',
     ),
     Valid(
@@ -515,7 +537,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=model, messages=[text])
         """,
         title="a default filled in when the parameter is None",
-        line=6,
+        line=5,
         message='model "gpt-4o"',
     ),
     Invalid(
@@ -527,7 +549,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=model, messages=[text])
         """,
         title="a parameter rebound by its own fallback",
-        line=5,
+        line=4,
         message='when model is empty, model "gpt-4o"',
     ),
     Invalid(
@@ -540,7 +562,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=model or DEFAULT_MODEL, messages=[text])
         """,
         title="a chain of fallbacks: the literal at its end",
-        line=6,
+        line=4,
         message='when model is empty and $CHAT_MODEL is unset, model "gpt-4o-mini"',
     ),
     Invalid(
@@ -553,7 +575,7 @@ EXAMPLES = (
             return client.chat.completions.create(model=config.model, messages=[text])
         """,
         title="an instance attribute, through a parameter annotated with its class (unsafe)",
-        line=6,
+        line=4,
         message='model "openai/gpt-4o"',
         applicability=Applicability.UNSAFE,
         fixed="""
@@ -564,6 +586,35 @@ EXAMPLES = (
         def run(client: OpenAI, config: AppConfig, text):
             return client.chat.completions.create(model="z-ai/glm-5.1", messages=[text])
         """,
+    ),
+    Invalid(
+        """
+        from dataclasses import dataclass
+        from openai import OpenAI
+        @dataclass
+        class Adapter:
+            model: str
+            def ask(self, text):
+                return OpenAI().chat.completions.create(model=self.model, messages=[text])
+        def build(model=None):
+            return Adapter(model=model or "gpt-4o")
+        """,
+        title="a dataclass field, as the module's constructions set it",
+        line=9,
+        message='when model is empty, model "gpt-4o"',
+    ),
+    Valid(
+        """
+        from dataclasses import dataclass
+        from openai import OpenAI
+        @dataclass
+        class Adapter:
+            model: str = "gpt-4o"
+            def ask(self, text):
+                return OpenAI().chat.completions.create(model=self.model, messages=[text])
+        adapter = Adapter("google/gemma-4-26b-a4b-it")
+        """,
+        title="a dataclass built by position: which field is set is not read",
     ),
     Valid(
         """
